@@ -1,0 +1,188 @@
+"""The editors' tool: posts, authors, categories and tags in the Django admin."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import ngettext
+from taggit.models import Tag as TaggitTag
+
+from .models import Author, Category, Post, PostAuthor, PostCategory, Tag
+
+# We use blog.Tag (case-insensitive unique names); taggit's own table stays empty.
+if admin.site.is_registered(TaggitTag):
+    admin.site.unregister(TaggitTag)
+
+
+class PostAdminForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = "__all__"
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 30, "class": "markdown-editor", "spellcheck": "false"}),
+            "excerpt": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class RequiredInline(admin.TabularInline):
+    """An ordered link inline that must keep at least one row."""
+
+    extra = 0
+    min_num = 1
+    validate_min = True
+    fields = ["position"]
+
+
+class PostAuthorInline(RequiredInline):
+    model = PostAuthor
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+
+
+class PostCategoryInline(RequiredInline):
+    model = PostCategory
+    autocomplete_fields = ["category"]
+    fields = ["category", "position"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    form = PostAdminForm
+    inlines = [PostAuthorInline, PostCategoryInline]
+    list_display = [
+        "title", "author_names", "primary_category_name", "status_label", "published_at",
+        "reading_time",
+    ]  # fmt: skip
+    list_filter = ["status", "categories", "authors", "tags"]
+    date_hierarchy = "published_at"
+    search_fields = ["title", "excerpt", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["reading_time", "created_at", "updated_at", "source_path"]
+    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "published_at", "excerpt", "body", "tags"]}),
+        (
+            "表示と検索",
+            {"fields": ["seo_description", "cover_image", "cover_image_alt"]},
+        ),
+        (
+            "読了時間",
+            {"fields": ["reading_time", "reading_time_override"]},
+        ),
+        (
+            "取り込み情報",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_path", "original_permalink", "front_matter", "created_at",
+                    "updated_at",
+                ],  # fmt: skip
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["blog/admin/post.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_relations()
+
+    @admin.display(description="著者")
+    def author_names(self, post):
+        return "、".join(author.name for author in post.ordered_authors)
+
+    @admin.display(description="主カテゴリー")
+    def primary_category_name(self, post):
+        category = post.primary_category
+        return category.name if category else "—"
+
+    @admin.display(description="状態", ordering="status")
+    def status_label(self, post):
+        if post.is_scheduled:
+            return "予約公開"
+        return post.get_status_display()
+
+    def view_on_site(self, post):
+        # Only a page readers can open; drafts and scheduled posts would 404.
+        return post.get_absolute_url() if post.is_published else None
+
+    @admin.action(description="選択した記事を公開する", permissions=["change"])
+    def publish(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        # save() per post, not update(): save-time work (rendering, timestamps) must run.
+        for post in queryset.exclude(status=Post.Status.PUBLISHED):
+            post.status = Post.Status.PUBLISHED
+            post.published_at = post.published_at or now
+            post.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d 件の記事を公開しました。", "%d 件の記事を公開しました。", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="選択した記事を非公開（下書き）に戻す", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for post in queryset.filter(status=Post.Status.PUBLISHED):
+            post.status = Post.Status.DRAFT
+            post.save()
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%d 件の記事を下書きに戻しました。", "%d 件の記事を下書きに戻しました。", count)
+            % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user", "post_count"]
+    search_fields = ["name", "slug", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_count=Count("posts", distinct=True))
+
+    @admin.display(description="記事数", ordering="post_count")
+    def post_count(self, author):
+        return author.post_count
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent", "post_count"]
+    list_filter = [("parent", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .annotate(post_count=Count("posts", distinct=True))
+        )
+
+    @admin.display(description="記事数", ordering="post_count")
+    def post_count(self, category):
+        return category.post_count
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "post_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(post_count=Count("post_links"))
+
+    @admin.display(description="記事数", ordering="post_count")
+    def post_count(self, tag):
+        return tag.post_count

@@ -1,0 +1,101 @@
+"""Markdown to safe HTML, done once when a post is saved (never per request).
+
+Python-Markdown renders; nh3 (the Rust `ammonia` sanitiser) then keeps only an allow-list of
+tags, attributes and URL schemes, so raw HTML in a post (allowed, Jekyll posts carry plenty) can
+never run script in a reader's browser or an RSS reader.
+"""
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
+EXTENSION_CONFIGS = {
+    # Pygments highlighting as CSS classes (styles live in static/blog/css/pygments.css).
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    # slugify_unicode keeps Japanese heading ids readable ("#導入の背景") instead of empty.
+    "toc": {"slugify": slugify_unicode, "permalink": False, "toc_depth": "2-4"},
+    "footnotes": {"BACKLINK_TITLE": "本文へ戻る %d"},
+    # Only typographic dashes/ellipses; Japanese quotes are already typographic.
+    "smarty": {"smart_quotes": False, "smart_angled_quotes": False},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp",
+    "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "name"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed", "type"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style", "scope"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+# Relative URLs (footnotes, links between posts) pass; every other scheme, such as
+# javascript:, vbscript: and data:, is dropped with its attribute.
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    toc_html: str
+
+
+def sanitize(html: str) -> str:
+    """Keep the allow-list only; contents of script/style are dropped, not shown as text."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        # `rel` is not allowed from authors; _mark_external_links adds it to off-site links only.
+        link_rel=None,
+        # The tables extension aligns columns with inline style; nothing else is allowed.
+        filter_style_properties={"text-align"},
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        strip_comments=True,
+    )
+
+
+# nh3 serialises every start tag canonically: attribute values always in double quotes, with
+# `"` escaped, so this pattern reads an <a> tag exactly (a `>` inside a value cannot end it).
+_A_TAG = re.compile(r'<a((?:\s+[^\s="]+(?:="[^"]*")?)*)>')
+_EXTERNAL_HREF = re.compile(r'\shref="(?:https?:)?//', re.IGNORECASE)
+EXTERNAL_REL = "noopener noreferrer"
+
+
+def _mark_external_links(html: str) -> str:
+    """Give off-site links rel="noopener noreferrer" (no window.opener, no Referer leak)."""
+
+    def mark(match: re.Match) -> str:
+        attrs = match.group(1)
+        if _EXTERNAL_HREF.search(attrs):
+            return f'<a{attrs} rel="{EXTERNAL_REL}">'
+        return match.group(0)
+
+    return _A_TAG.sub(mark, html)
+
+
+def render_markdown(source: str) -> Rendered:
+    """Render Markdown source to sanitised HTML and a sanitised table of contents."""
+    md = markdown.Markdown(
+        extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+    )
+    html = md.convert(source or "")
+    toc = md.toc if getattr(md, "toc_tokens", None) else ""
+    return Rendered(html=_mark_external_links(sanitize(html)), toc_html=sanitize(toc))

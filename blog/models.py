@@ -1,0 +1,299 @@
+"""Authors, categories, tags and posts."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .markdown import render_markdown
+from .reading_time import reading_minutes
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
+    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision)."""
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or "item"
+    candidate, n = base, 1
+    taken = model._default_manager.exclude(pk=exclude_pk)
+    while taken.filter(slug=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
+class Author(models.Model):
+    """A byline. It may be a person or a team ("ALLFORCES編集部"), so it is not a login;
+    `user` links it to an account when one exists (for permissions)."""
+
+    name = models.CharField("名前", max_length=200, unique=True)
+    slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
+    bio = models.TextField("紹介", blank=True)
+    avatar = models.ImageField("アイコン", upload_to="avatars/", blank=True)
+    website = models.URLField("ウェブサイト", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ユーザー",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "著者"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Category(models.Model):
+    name = models.CharField("名前", max_length=200, unique=True)
+    slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
+    description = models.TextField("説明", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="親カテゴリー",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "カテゴリー"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # Walk up from the proposed parent: meeting ourselves means a cycle.
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "カテゴリーを自分自身や子孫の下には置けません。"})
+            seen.add(node.pk)
+            node = node.parent
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Tag(TagBase):
+    """A taggit tag whose name is unique ignoring case, enforced by the database."""
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "タグ"
+        constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci_unique")]
+
+
+class TaggedPost(TaggedItemBase):
+    # A real foreign key instead of taggit's generic relation: joins the database can index.
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_links")
+
+    class Meta:
+        ordering = ["id"]  # the order the tags were given in
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="blog_taggedpost_unique")
+        ]
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """What a reader may see: published, and due. The one definition, used everywhere."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def with_relations(self):
+        """Authors, categories and tags in a constant number of queries, in their order."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "author_links", queryset=PostAuthor.objects.select_related("author")
+            ),
+            models.Prefetch(
+                "category_links", queryset=PostCategory.objects.select_related("category")
+            ),
+            models.Prefetch("tag_links", queryset=TaggedPost.objects.select_related("tag")),
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "下書き"
+        PUBLISHED = "published", "公開"
+
+    title = models.CharField("タイトル", max_length=300)
+    slug = models.SlugField("スラッグ", max_length=255, unique=True, allow_unicode=True)
+    authors = models.ManyToManyField(
+        Author, through="PostAuthor", related_name="posts", verbose_name="著者"
+    )
+    categories = models.ManyToManyField(
+        Category, through="PostCategory", related_name="posts", verbose_name="カテゴリー"
+    )
+    tags = TaggableManager("タグ", through=TaggedPost, blank=True)
+    excerpt = models.TextField("抜粋", blank=True)
+    # The Markdown source exactly as written; only CRLF is folded to LF (see save()).
+    body = models.TextField("本文（Markdown）", blank=True)
+    # Rendered and sanitised at save time: requests never parse Markdown.
+    body_html = models.TextField(editable=False, blank=True)
+    toc_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "公開日時", null=True, blank=True, db_index=True, help_text="未来の日時なら予約公開です。"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    reading_time = models.PositiveSmallIntegerField("読了時間（分）", default=0, editable=False)
+    reading_time_override = models.PositiveSmallIntegerField(
+        "読了時間の指定（分）",
+        null=True,
+        blank=True,
+        help_text="空なら本文から計算します。Jekyll の reading_time はここに入ります。",
+    )
+    seo_description = models.CharField("検索結果用の説明", max_length=300, blank=True)
+    cover_image = models.ImageField("カバー画像", upload_to="covers/%Y/%m/", blank=True)
+    cover_image_alt = models.CharField("カバー画像の代替テキスト", max_length=300, blank=True)
+    source_path = models.CharField("取り込み元ファイル", max_length=500, blank=True)
+    original_permalink = models.CharField("元のパーマリンク", max_length=500, blank=True)
+    # Front-matter keys with no field of their own (layout, custom keys): kept, and exported back.
+    front_matter = models.JSONField("その他のフロントマター", default=dict, blank=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = verbose_name_plural = "記事"
+        indexes = [models.Index(fields=["status", "-published_at"], name="blog_post_pub_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.cover_image and not self.cover_image_alt.strip():
+            raise ValidationError({"cover_image_alt": "カバー画像には代替テキストが必要です。"})
+
+    def save(self, *args, **kwargs):
+        # Browsers submit textareas with CRLF and Windows editors write it: one line ending.
+        self.body = (self.body or "").replace("\r\n", "\n")
+        rendered = render_markdown(self.body)
+        self.body_html, self.toc_html = rendered.html, rendered.toc_html
+        if self.reading_time_override:
+            self.reading_time = self.reading_time_override
+        else:
+            self.reading_time = reading_minutes(self.body_html)
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html", "toc_html", "reading_time"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        """True when readers can see it (the same rule as PostQuerySet.published)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    # The ordered relations below read the prefetched links from with_relations(); without
+    # the prefetch they still work, at one query each.
+    @property
+    def ordered_authors(self) -> list[Author]:
+        return [link.author for link in self.author_links.all()]
+
+    @property
+    def ordered_categories(self) -> list[Category]:
+        return [link.category for link in self.category_links.all()]
+
+    @property
+    def ordered_tags(self) -> list[Tag]:
+        return [link.tag for link in self.tag_links.all()]
+
+    @property
+    def primary_category(self) -> Category | None:
+        categories = self.ordered_categories
+        return categories[0] if categories else None
+
+    def set_authors(self, authors) -> None:
+        self.author_links.all().delete()
+        PostAuthor.objects.bulk_create(
+            PostAuthor(post=self, author=author, position=i) for i, author in enumerate(authors)
+        )
+
+    def set_categories(self, categories) -> None:
+        self.category_links.all().delete()
+        PostCategory.objects.bulk_create(
+            PostCategory(post=self, category=category, position=i)
+            for i, category in enumerate(categories)
+        )
+
+    def set_tags(self, names) -> None:
+        """Replace the tags, keeping the given order; names differing only in case are one tag."""
+        self.tags.clear()
+        seen = set()
+        for name in names:
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                self.tags.add(name)
+
+
+class PostAuthor(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="author_links")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
+    position = models.PositiveSmallIntegerField("順番", default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = verbose_name_plural = "著者"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "author"], name="blog_postauthor_unique")
+        ]
+
+    def __str__(self):
+        return self.author.name
+
+
+class PostCategory(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="post_links")
+    position = models.PositiveSmallIntegerField("順番", default=0, help_text="最初が主カテゴリーです。")
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = verbose_name_plural = "カテゴリー"
+        constraints = [
+            models.UniqueConstraint(fields=["post", "category"], name="blog_postcategory_unique")
+        ]
+
+    def __str__(self):
+        return self.category.name
