@@ -1,0 +1,368 @@
+"""Import Jekyll posts (Markdown with YAML front matter) into the blog.
+
+Each file is parsed on its own and saved in its own transaction: a bad file is reported with its
+path and reason, leaves nothing behind, and the other files still go through. Importing the same
+files again updates the same posts (matched by slug) and reports unchanged ones as unchanged.
+"""
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone as dt_timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.text import slugify
+
+from blog import frontmatter
+from blog.models import Author, Category, Post
+
+SUFFIXES = {".md", ".markdown", ".html", ".txt"}
+NAME_MAX_LENGTH = 200  # Author.name and Category.name
+
+# Keys with a field of their own; everything else (layout, custom keys) is kept in
+# Post.front_matter and written back on export.
+KNOWN_KEYS = {
+    "title", "date", "slug", "categories", "category", "tags", "author", "authors", "excerpt",
+    "description", "reading_time", "permalink", "published",
+}  # fmt: skip
+
+_FILENAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+_DATE = re.compile(
+    r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be imported; the message is the reason shown to the editor."""
+
+
+@dataclass
+class ParsedPost:
+    """What one Jekyll file says about a post, in the shape of `snapshot()`."""
+
+    source_path: str
+    title: str
+    slug: str
+    status: str
+    published_at: datetime | None
+    authors: list[str]
+    categories: list[str]
+    tags: list[str]
+    excerpt: str = ""
+    body: str = ""
+    reading_time_override: int | None = None
+    seo_description: str = ""
+    original_permalink: str = ""
+    front_matter: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def snapshot(self) -> dict:
+        return {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
+
+
+SNAPSHOT_FIELDS = [
+    "title", "slug", "status", "published_at", "authors", "categories", "tags", "excerpt",
+    "body", "reading_time_override", "seo_description", "original_permalink", "front_matter",
+]  # fmt: skip
+
+
+def snapshot(post: Post) -> dict:
+    """A post's importable fields, comparable with ParsedPost.snapshot()."""
+    values = {name: getattr(post, name) for name in SNAPSHOT_FIELDS[:4]}
+    values.update(
+        authors=[author.name for author in post.ordered_authors],
+        categories=[category.name for category in post.ordered_categories],
+        tags=[tag.name for tag in post.ordered_tags],
+    )
+    values.update({name: getattr(post, name) for name in SNAPSHOT_FIELDS[7:]})
+    return values
+
+
+# Reading a file
+
+
+def read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ImportFileError("empty file")
+    try:
+        text = raw.decode("utf-8-sig")  # a leading BOM is dropped
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded"
+        ) from None
+    return text.replace("\r\n", "\n")
+
+
+def parse_date(value, tz: ZoneInfo) -> datetime:
+    """A Jekyll date: date only, date and time, with or without a UTC offset.
+    Without an offset the time is in the site's time zone (as Jekyll does)."""
+    if not isinstance(value, str):
+        raise ImportFileError(f"date {value!r} is not a date")
+    match = _DATE.match(value.strip())
+    if not match:
+        raise ImportFileError(f"date {value!r} is not a date (expected YYYY-MM-DD [HH:MM[:SS]] [+HHMM])")
+    parts = match.groupdict()
+    offset = parts["tz"]
+    if offset is None:
+        zone = tz
+    elif offset.upper() == "Z":
+        zone = dt_timezone.utc
+    else:
+        digits = offset[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            raise ImportFileError(f"date {value!r} has an impossible UTC offset")
+        sign = -1 if offset[0] == "-" else 1
+        zone = dt_timezone(sign * timedelta(hours=hours, minutes=minutes))
+    try:
+        return datetime(
+            int(parts["y"]), int(parts["m"]), int(parts["d"]),
+            int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0),
+            int((parts["f"] or "0")[:6].ljust(6, "0")),
+            tzinfo=zone,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise ImportFileError(f"date {value!r} is impossible: {exc}") from None
+
+
+def _as_list(value, key: str) -> list[str]:
+    """A YAML list, or Jekyll's space-separated string, as a list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            if isinstance(item, (dict, list)) or item is None:
+                raise ImportFileError(f"{key} must be a list of names")
+            items.append(str(item).strip())
+        return [item for item in items if item]
+    if isinstance(value, (int, float)):
+        return [str(value)]
+    raise ImportFileError(f"{key} must be a list or a space-separated string")
+
+
+def _unique(names: Iterable[str], *, fold_case: bool = False) -> list[str]:
+    seen, result = set(), []
+    for name in names:
+        key = name.casefold() if fold_case else name
+        if key not in seen:
+            seen.add(key)
+            result.append(name)
+    return result
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise ImportFileError(f"{key} must be text")
+    return str(value).strip() if key != "excerpt" else str(value).strip("\n")
+
+
+def _reading_time(value) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not re.fullmatch(r"\s*\d+\s*", str(value)):
+        raise ImportFileError(f"reading_time {value!r} is not a whole number of minutes")
+    minutes = int(value)
+    if not 1 <= minutes <= 32767:
+        raise ImportFileError(f"reading_time {value!r} is out of range (1 to 32767 minutes)")
+    return minutes
+
+
+def _is_draft(data: dict, path: Path) -> bool:
+    published = data.get("published", True)
+    if isinstance(published, str):
+        published = published.strip().lower() not in {"false", "no", "off", "0"}
+    return published is False or "_drafts" in path.parts
+
+
+def _json_safe(extras: dict) -> dict:
+    try:
+        return json.loads(json.dumps(extras, ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise ImportFileError(f"front matter has a value that cannot be stored: {exc}") from None
+
+
+def parse_file(path: Path) -> ParsedPost:
+    """Read one Jekyll file. Raises ImportFileError with the reason when it cannot be imported."""
+    text = read_text(path)
+    try:
+        yaml_text, body = frontmatter.split(text)
+        data = frontmatter.load(yaml_text)
+    except frontmatter.FrontMatterError as exc:
+        raise ImportFileError(str(exc)) from None
+
+    title = _text(data, "title")
+    if not title:
+        raise ImportFileError("no title in the front matter")
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    name_match = _FILENAME.match(path.stem)
+    if data.get("date") is not None:
+        published_at = parse_date(data["date"], tz)
+    elif name_match:
+        published_at = parse_date("-".join(name_match.groups()[:3]), tz)
+    else:
+        published_at = None
+
+    raw_slug = _text(data, "slug") or (name_match.group(4) if name_match else "") or title
+    slug = slugify(raw_slug, allow_unicode=True)
+    if not slug:
+        raise ImportFileError(f"no usable slug: {raw_slug!r} has no letters or digits")
+
+    warnings = []
+    draft = _is_draft(data, path)
+    if not draft and published_at is None:
+        draft = True
+        warnings.append("no date in the front matter or file name: imported as a draft")
+
+    authors = _unique(_as_list(data.get("authors"), "authors") + _as_list(
+        [data["author"]] if isinstance(data.get("author"), str) else data.get("author"), "author"
+    ))
+    categories = _unique(
+        _as_list(data.get("category"), "category") + _as_list(data.get("categories"), "categories")
+    )
+    for name in authors + categories:
+        if len(name) > NAME_MAX_LENGTH:
+            raise ImportFileError(f"name {name[:40]!r}… is longer than {NAME_MAX_LENGTH} characters")
+
+    return ParsedPost(
+        source_path=str(path),
+        title=title,
+        slug=slug,
+        status=Post.Status.DRAFT if draft else Post.Status.PUBLISHED,
+        published_at=published_at,
+        authors=authors or [settings.BLOG["DEFAULT_AUTHOR"]],
+        categories=categories or [settings.BLOG["DEFAULT_CATEGORY"]],
+        tags=_unique(_as_list(data.get("tags"), "tags"), fold_case=True),
+        excerpt=_text(data, "excerpt"),
+        body=body,
+        reading_time_override=_reading_time(data.get("reading_time")),
+        seo_description=_text(data, "description"),
+        original_permalink=_text(data, "permalink"),
+        front_matter=_json_safe({k: v for k, v in data.items() if k not in KNOWN_KEYS}),
+        warnings=warnings,
+    )
+
+
+# Saving
+
+
+def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
+    """Write the parsed file to `post` (a new one when None). Raises ValidationError."""
+    post = post or Post(slug=parsed.slug)
+    for name in SNAPSHOT_FIELDS:
+        if name not in {"authors", "categories", "tags"}:
+            setattr(post, name, getattr(parsed, name))
+    post.source_path = parsed.source_path[:500]
+    post.full_clean()
+    if dry_run:
+        return
+    post.save()
+    post.set_authors(Author.objects.get_or_create(name=name)[0] for name in parsed.authors)
+    post.set_categories(Category.objects.get_or_create(name=name)[0] for name in parsed.categories)
+    post.set_tags(parsed.tags)
+
+
+def _validation_reason(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
+        )
+    return " ".join(exc.messages)
+
+
+@dataclass
+class FileResult:
+    path: str
+    outcome: str  # created / updated / unchanged / failed
+    slug: str = ""
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for result in self.results if result.outcome == outcome)
+
+    @property
+    def summary(self) -> str:
+        return ", ".join(f"{outcome} {self.count(outcome)}" for outcome in OUTCOMES)
+
+
+def find_files(paths: Iterable[Path]) -> Iterator[Path | FileResult]:
+    """The files to import, in a stable order; a missing path comes back as a failed result."""
+    for path in paths:
+        if path.is_dir():
+            found = (
+                p for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )  # fmt: skip
+            yield from sorted(found)
+        elif path.is_file():
+            yield path
+        else:
+            yield FileResult(str(path), "failed", reason="no such file or directory")
+
+
+def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = None) -> FileResult:
+    try:
+        parsed = parse_file(path)
+    except ImportFileError as exc:
+        return FileResult(str(path), "failed", reason=str(exc))
+    except OSError as exc:
+        return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+
+    if slugs_seen is not None:
+        if parsed.slug in slugs_seen:
+            return FileResult(
+                str(path), "failed", slug=parsed.slug,
+                reason=f"slug {parsed.slug!r} is also used by {slugs_seen[parsed.slug]}; "
+                "give one of them its own `slug:`",
+            )  # fmt: skip
+        slugs_seen[parsed.slug] = str(path)
+
+    post = Post.objects.with_relations().filter(slug=parsed.slug).first()
+    if post is not None and snapshot(post) == parsed.snapshot():
+        return FileResult(str(path), "unchanged", parsed.slug, warnings=parsed.warnings)
+    outcome = "created" if post is None else "updated"
+    try:
+        # One transaction per file: a failure leaves no half-written post behind.
+        with transaction.atomic():
+            _save(parsed, post, dry_run=dry_run)
+    except ValidationError as exc:
+        return FileResult(str(path), "failed", parsed.slug, reason=_validation_reason(exc))
+    except DatabaseError as exc:
+        return FileResult(str(path), "failed", parsed.slug, reason=f"database refused it: {exc}")
+    return FileResult(str(path), outcome, parsed.slug, warnings=parsed.warnings)
+
+
+def import_paths(paths: Iterable[Path], *, dry_run: bool = False) -> ImportReport:
+    report, slugs_seen = ImportReport(), {}
+    for item in find_files(paths):
+        if isinstance(item, FileResult):
+            report.results.append(item)
+        else:
+            report.results.append(import_file(item, dry_run=dry_run, slugs_seen=slugs_seen))
+    return report

@@ -1,0 +1,2 @@
+def test_x(settings):
+    assert settings.SECRET_KEY
