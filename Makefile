@@ -1,0 +1,58 @@
+# The two commands: `make run` (set up everything and serve the site) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SAMPLE := content/sample
+# CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
+CONTENT ?=
+
+.PHONY: help install run serve test lint format clean
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run                  set up (venv, install, migrate, sample content, admin) and serve http://$(HOST):$(PORT)/"
+	@echo "make run CONTENT=DIR      the same, importing your own Jekyll posts from DIR"
+	@echo "make test                 run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint                 ruff lint and format check"
+	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": try make PYTHON=python3.12")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@# A bad file is reported (and the rest imported); the site is served all the same.
+	-$(PY) manage.py import_jekyll $(if $(CONTENT),$(CONTENT),$(SAMPLE) --if-empty)
+	$(PY) manage.py ensure_admin
+	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=0 $(PY) manage.py collectstatic --noinput --verbosity 0
+	DJANGO_DEBUG=0 $(BIN)/gunicorn site_config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

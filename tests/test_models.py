@@ -1,0 +1,158 @@
+"""The content model: what readers may see, slugs, tags, categories, save-time rendering."""
+
+from datetime import timedelta
+from urllib.parse import unquote
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from blog.models import Category, Post, Tag
+
+from .factories import AuthorFactory, CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_includes_only_published_and_due_posts():
+    """published() keeps published posts whose time has come, and nothing else."""
+    visible = PostFactory()
+    PostFactory(draft=True)
+    PostFactory(scheduled=True)
+    PostFactory(draft=True, published_at=timezone.now() - timedelta(days=3))
+    assert list(Post.objects.published()) == [visible]
+
+
+def test_scheduled_post_appears_when_its_time_comes(settings):
+    """A scheduled post becomes visible at published_at with no further action."""
+    post = PostFactory(published_at=timezone.now() + timedelta(seconds=1))
+    assert not Post.objects.published().exists()
+    assert post.is_scheduled and not post.is_published
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    post.refresh_from_db()
+    assert list(Post.objects.published()) == [post]
+    assert post.is_published and not post.is_scheduled
+
+
+def test_published_post_without_date_is_not_visible():
+    """A published status with no published_at is not shown (no date, no publication)."""
+    PostFactory(published_at=None)
+    assert not Post.objects.published().exists()
+
+
+def test_body_is_rendered_and_sanitised_on_save():
+    """save() stores body_html and the table of contents; the source stays as written."""
+    source = "## 導入の背景\n\n本文<script>alert(1)</script>です。\n\n## まとめ\n\n終わり。\n"
+    post = PostFactory(body=source)
+    post.refresh_from_db()
+    assert post.body == source
+    assert '<h2 id="導入の背景">導入の背景</h2>' in post.body_html
+    assert "<script" not in post.body_html
+    assert 'href="#まとめ"' in post.toc_html
+
+
+def test_crlf_in_body_is_stored_as_lf():
+    """Textareas submit CRLF; the body keeps one kind of line ending."""
+    post = PostFactory(body="一行目\r\n二行目\r\n")
+    post.refresh_from_db()
+    assert post.body == "一行目\n二行目\n"
+
+
+def test_reading_time_computed_unless_overridden():
+    """The reading time comes from the body, except when an override is given."""
+    post = PostFactory(body="あ" * 2500)
+    assert post.reading_time == 5
+    post.reading_time_override = 8
+    post.save()
+    post.refresh_from_db()
+    assert (post.reading_time, post.reading_time_override) == (8, 8)
+    post.reading_time_override = None
+    post.save()
+    assert post.reading_time == 5
+
+
+def test_update_fields_body_also_saves_rendered_html():
+    """save(update_fields=["body"]) cannot leave body_html stale."""
+    post = PostFactory(body="古い本文")
+    post.body = "**新しい**本文"
+    post.save(update_fields=["body"])
+    post.refresh_from_db()
+    assert "<strong>新しい</strong>" in post.body_html
+
+
+def test_japanese_title_gets_unicode_slug_and_url():
+    """A Japanese title gives a Unicode slug and a percent-encodable URL."""
+    post = PostFactory(title="日本語の検索、その課題？", slug="")
+    assert post.slug == "日本語の検索その課題"
+    assert unquote(post.get_absolute_url()) == "/posts/日本語の検索その課題/"
+
+
+def test_slug_collisions_get_a_suffix():
+    """Two posts with the same title get distinct slugs."""
+    first = PostFactory(title="同じタイトル", slug="")
+    second = PostFactory(title="同じタイトル", slug="")
+    assert (first.slug, second.slug) == ("同じタイトル", "同じタイトル-2")
+
+
+def test_authors_and_categories_keep_their_order():
+    """The first category is the primary one; authors keep the byline order."""
+    a, b = AuthorFactory(name="山田 花子"), AuthorFactory(name="ALLFORCES編集部")
+    c1, c2 = CategoryFactory(name="開発"), CategoryFactory(name="セキュリティ")
+    post = PostFactory(authors=[b, a], categories=[c2, c1])
+    post = Post.objects.with_relations().get(pk=post.pk)
+    assert post.ordered_authors == [b, a]
+    assert post.ordered_categories == [c2, c1]
+    assert post.primary_category == c2
+
+
+def test_tags_ignore_case_and_keep_unicode_slugs():
+    """"AI" and "ai" are one tag; Japanese tag names keep Unicode slugs; order is kept."""
+    first = PostFactory(tags=["AI", "最新ニュース"])
+    second = PostFactory(tags=["ai", "技術動向", "AI"])
+    assert Tag.objects.filter(name__iexact="ai").count() == 1
+    assert [t.name for t in second.ordered_tags] == ["AI", "技術動向"]
+    assert Tag.objects.get(name="最新ニュース").slug == "最新ニュース"
+    assert set(Post.objects.filter(tags__name="AI")) == {first, second}
+
+
+def test_database_refuses_tags_differing_only_in_case():
+    """The case-insensitive uniqueness of tag names is enforced by the database."""
+    Tag.objects.create(name="OpenAI")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Tag.objects.create(name="openai", slug="openai-2")
+
+
+def test_category_tree_refuses_cycles():
+    """A category cannot be its own ancestor."""
+    root = CategoryFactory(name="技術")
+    child = CategoryFactory(name="AI", parent=root)
+    root.parent = child
+    with pytest.raises(ValidationError):
+        root.full_clean()
+    child.parent = child
+    with pytest.raises(ValidationError):
+        child.full_clean()
+    assert list(root.children.all()) == [child]
+
+
+def test_category_and_author_slugs_are_unicode():
+    """Category and author slugs are generated from Japanese names."""
+    assert CategoryFactory(name="AI導入戦略").slug == "ai導入戦略"
+    assert AuthorFactory(name="ALLFORCES編集部").slug == "allforces編集部"
+
+
+def test_cover_image_needs_alt_text():
+    """A cover image without alt text does not validate."""
+    post = PostFactory.build(cover_image="covers/x.png", cover_image_alt="")
+    with pytest.raises(ValidationError) as excinfo:
+        post.full_clean(exclude=["slug"])
+    assert "cover_image_alt" in excinfo.value.message_dict
+
+
+def test_deleting_category_in_use_is_refused():
+    """A category with posts cannot be deleted out from under them."""
+    post = PostFactory()
+    with pytest.raises(ProtectedError):
+        Category.objects.filter(pk=post.primary_category.pk).delete()
