@@ -17,9 +17,15 @@ if admin.site.is_registered(TaggitTag):
 class PostAdminForm(forms.ModelForm):
     class Meta:
         model = Post
-        fields = "__all__"
+        fields = [
+            "title", "slug", "status", "published_at", "excerpt", "body", "tags",
+            "seo_description", "cover_image", "cover_image_alt", "reading_time_override",
+            "original_permalink", "front_matter",
+        ]  # fmt: skip
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 30, "class": "markdown-editor", "spellcheck": "false"}),
+            "body": forms.Textarea(
+                attrs={"rows": 30, "class": "markdown-editor", "spellcheck": "false"}
+            ),
             "excerpt": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -75,9 +81,12 @@ class PostAdmin(admin.ModelAdmin):
             {
                 "classes": ["collapse"],
                 "fields": [
-                    "source_path", "original_permalink", "front_matter", "created_at",
+                    "source_path",
+                    "original_permalink",
+                    "front_matter",
+                    "created_at",
                     "updated_at",
-                ],  # fmt: skip
+                ],
             },
         ),
     ]
@@ -132,7 +141,9 @@ class PostAdmin(admin.ModelAdmin):
             count += 1
         self.message_user(
             request,
-            ngettext("%d 件の記事を下書きに戻しました。", "%d 件の記事を下書きに戻しました。", count)
+            ngettext(
+                "%d 件の記事を下書きに戻しました。", "%d 件の記事を下書きに戻しました。", count
+            )
             % count,
             messages.SUCCESS,
         )

@@ -77,6 +77,11 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
     def clean(self):
         # Walk up from the proposed parent: meeting ourselves means a cycle.
         node, seen = self.parent, set()
@@ -85,11 +90,6 @@ class Category(models.Model):
                 raise ValidationError({"parent": "カテゴリーを自分自身や子孫の下には置けません。"})
             seen.add(node.pk)
             node = node.parent
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
 
 
 class Tag(TagBase):
@@ -121,9 +121,7 @@ class PostQuerySet(models.QuerySet):
     def with_relations(self):
         """Authors, categories and tags in a constant number of queries, in their order."""
         return self.prefetch_related(
-            models.Prefetch(
-                "author_links", queryset=PostAuthor.objects.select_related("author")
-            ),
+            models.Prefetch("author_links", queryset=PostAuthor.objects.select_related("author")),
             models.Prefetch(
                 "category_links", queryset=PostCategory.objects.select_related("category")
             ),
@@ -184,13 +182,6 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        if self.cover_image and not self.cover_image_alt.strip():
-            raise ValidationError({"cover_image_alt": "カバー画像には代替テキストが必要です。"})
-
     def save(self, *args, **kwargs):
         # Browsers submit textareas with CRLF and Windows editors write it: one line ending.
         self.body = (self.body or "").replace("\r\n", "\n")
@@ -206,6 +197,13 @@ class Post(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html", "toc_html", "reading_time"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.cover_image and not self.cover_image_alt.strip():
+            raise ValidationError({"cover_image_alt": "カバー画像には代替テキストが必要です。"})
 
     @property
     def is_published(self) -> bool:
@@ -286,7 +284,9 @@ class PostAuthor(models.Model):
 class PostCategory(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="post_links")
-    position = models.PositiveSmallIntegerField("順番", default=0, help_text="最初が主カテゴリーです。")
+    position = models.PositiveSmallIntegerField(
+        "順番", default=0, help_text="最初が主カテゴリーです。"
+    )
 
     class Meta:
         ordering = ["position", "id"]

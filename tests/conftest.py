@@ -3,11 +3,14 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
-    """Templates resolve {% static %} without a collectstatic manifest in tests."""
+    """Templates resolve {% static %} without a collectstatic manifest in tests, and
+    whitenoise serves from the finders instead of expecting a collected var/static."""
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_AUTOREFRESH = True
+    settings.WHITENOISE_USE_FINDERS = True
 
 
 @pytest.fixture

@@ -64,12 +64,16 @@ def wipe_content():
 def test_round_trip_gives_the_same_posts_field_for_field(tmp_path):
     """Export, empty the database, import: every post comes back identical."""
     make_varied_posts()
-    before = {p.slug: (snapshot(p), p.body_html, p.reading_time) for p in Post.objects.with_relations()}
+    before = {
+        p.slug: (snapshot(p), p.body_html, p.reading_time) for p in Post.objects.with_relations()
+    }
     export_to(tmp_path)
     wipe_content()
     report = import_paths([tmp_path])
     assert report.summary == f"created {len(before)}, updated 0, unchanged 0, failed 0"
-    after = {p.slug: (snapshot(p), p.body_html, p.reading_time) for p in Post.objects.with_relations()}
+    after = {
+        p.slug: (snapshot(p), p.body_html, p.reading_time) for p in Post.objects.with_relations()
+    }
     assert after == before
 
 
@@ -89,8 +93,12 @@ def test_files_are_laid_out_like_a_jekyll_site(tmp_path):
     assert any(f.startswith("_drafts/") and "下書きの記事" in f for f in files)
     assert len(files) == 5
     assert all(len(f.rsplit("/", 1)[1].encode()) <= FILENAME_MAX_BYTES + 3 for f in files)
-    text = (tmp_path / "_posts/2025-11-26-foxconnとopenai提携aiインフラ新時代の幕開けか.md").read_text()
-    assert text.startswith("---\nlayout: post\ntitle: FoxconnとOpenAI提携、AIインフラ新時代の幕開けか？\n")
+    text = (
+        tmp_path / "_posts/2025-11-26-foxconnとopenai提携aiインフラ新時代の幕開けか.md"
+    ).read_text()
+    assert text.startswith(
+        "---\nlayout: post\ntitle: FoxconnとOpenAI提携、AIインフラ新時代の幕開けか？\n"
+    )
     assert "date: 2025-11-26 11:20:13 +0900\n" in text
     assert text.endswith("---\n\n冒頭の段落。\n\n---END---\n\n途中で切れた文章")
 

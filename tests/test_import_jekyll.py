@@ -38,7 +38,13 @@ def test_sample_shaped_file_imports_every_field():
     assert post.published_at == datetime(2025, 11, 20, 9, 15, 42, tzinfo=UTC)
     assert post.status == Post.Status.PUBLISHED and post.is_published
     assert [c.name for c in post.ordered_categories] == ["AI導入戦略"]
-    assert [t.name for t in post.ordered_tags] == ["AI", "最新ニュース", "技術動向", "データセンター", "投資"]
+    assert [t.name for t in post.ordered_tags] == [
+        "AI",
+        "最新ニュース",
+        "技術動向",
+        "データセンター",
+        "投資",
+    ]
     assert [a.name for a in post.ordered_authors] == ["サンプル編集部"]
     assert post.excerpt == "NvidiaとSoftBankの提携が国内のAI基盤に与える影響を整理します。"
     assert (post.reading_time, post.reading_time_override) == (3, 3)
@@ -182,7 +188,9 @@ def test_missing_author_and_category_use_site_defaults(tmp_path, settings):
 
 def test_slug_sources_in_order(tmp_path):
     """Slug comes from front matter, else the YYYY-MM-DD-slug file name, else the title."""
-    import_one(write(tmp_path, "2025-05-01-from-name.md", post_text("title: A\nslug: 明示の スラッグ")))
+    import_one(
+        write(tmp_path, "2025-05-01-from-name.md", post_text("title: A\nslug: 明示の スラッグ"))
+    )
     import_one(write(tmp_path, "2025-05-02-from-name.md", post_text("title: B")))
     import_one(write(tmp_path, "undated.md", post_text("title: タイトル から\ndate: 2025-05-03")))
     assert sorted(Post.objects.values_list("slug", flat=True)) == [

@@ -108,7 +108,7 @@ def test_authors_and_categories_keep_their_order():
 
 
 def test_tags_ignore_case_and_keep_unicode_slugs():
-    """"AI" and "ai" are one tag; Japanese tag names keep Unicode slugs; order is kept."""
+    """ "AI" and "ai" are one tag; Japanese tag names keep Unicode slugs; order is kept."""
     first = PostFactory(tags=["AI", "最新ニュース"])
     second = PostFactory(tags=["ai", "技術動向", "AI"])
     assert Tag.objects.filter(name__iexact="ai").count() == 1

@@ -68,7 +68,9 @@ def export_post(post: Post) -> str:
 def export_all(directory: Path) -> list[Path]:
     """Write every post, drafts included; returns the files written."""
     written = []
-    for post in Post.objects.with_relations().order_by("published_at", "pk").iterator(chunk_size=200):
+    for post in (
+        Post.objects.with_relations().order_by("published_at", "pk").iterator(chunk_size=200)
+    ):
         path = directory / relative_path(post)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(export_post(post), encoding="utf-8", newline="\n")

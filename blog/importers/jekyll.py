@@ -9,7 +9,8 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -109,13 +110,15 @@ def parse_date(value, tz: ZoneInfo) -> datetime:
         raise ImportFileError(f"date {value!r} is not a date")
     match = _DATE.match(value.strip())
     if not match:
-        raise ImportFileError(f"date {value!r} is not a date (expected YYYY-MM-DD [HH:MM[:SS]] [+HHMM])")
+        raise ImportFileError(
+            f"date {value!r} is not a date (expected YYYY-MM-DD [HH:MM[:SS]] [+HHMM])"
+        )
     parts = match.groupdict()
     offset = parts["tz"]
     if offset is None:
         zone = tz
     elif offset.upper() == "Z":
-        zone = dt_timezone.utc
+        zone = UTC
     else:
         digits = offset[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:] or 0)
@@ -229,15 +232,21 @@ def parse_file(path: Path) -> ParsedPost:
         draft = True
         warnings.append("no date in the front matter or file name: imported as a draft")
 
-    authors = _unique(_as_list(data.get("authors"), "authors") + _as_list(
-        [data["author"]] if isinstance(data.get("author"), str) else data.get("author"), "author"
-    ))
+    authors = _unique(
+        _as_list(data.get("authors"), "authors")
+        + _as_list(
+            [data["author"]] if isinstance(data.get("author"), str) else data.get("author"),
+            "author",
+        )
+    )
     categories = _unique(
         _as_list(data.get("category"), "category") + _as_list(data.get("categories"), "categories")
     )
     for name in authors + categories:
         if len(name) > NAME_MAX_LENGTH:
-            raise ImportFileError(f"name {name[:40]!r}… is longer than {NAME_MAX_LENGTH} characters")
+            raise ImportFileError(
+                f"name {name[:40]!r}… is longer than {NAME_MAX_LENGTH} characters"
+            )
 
     return ParsedPost(
         source_path=str(path),
