@@ -102,6 +102,9 @@ BAD_FILES = {
     "blank.md": ("  \n\n", "empty file"),
     "shift-jis.md": ("---\ntitle: 日本語\n---\n本文。\n".encode("shift_jis"), "not UTF-8"),
     "too-long-title.md": (f"---\ntitle: {'長' * 301}\n---\n本文\n", "title"),
+    "too-long-tag.md": (f"---\ntitle: タグ\ntags: [{'長' * 101}]\n---\n", "tag '長長"),
+    "too-long-author.md": (f"---\ntitle: 著者\nauthor: {'長' * 201}\n---\n", "longer than 200"),
+    "tags-as-mapping.md": ("---\ntitle: タグ\ntags: {a: 1}\n---\n", "tags must be a list"),
 }
 
 

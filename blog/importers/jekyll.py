@@ -20,10 +20,14 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from blog import frontmatter
-from blog.models import Author, Category, Post
+from blog.models import Author, Category, Post, Tag
 
 SUFFIXES = {".md", ".markdown", ".html", ".txt"}
-NAME_MAX_LENGTH = 200  # Author.name and Category.name
+
+
+def _max_length(model) -> int:
+    return model._meta.get_field("name").max_length
+
 
 # Keys with a field of their own; everything else (layout, custom keys) is kept in
 # Post.front_matter and written back on export.
@@ -242,11 +246,17 @@ def parse_file(path: Path) -> ParsedPost:
     categories = _unique(
         _as_list(data.get("category"), "category") + _as_list(data.get("categories"), "categories")
     )
-    for name in authors + categories:
-        if len(name) > NAME_MAX_LENGTH:
-            raise ImportFileError(
-                f"name {name[:40]!r}… is longer than {NAME_MAX_LENGTH} characters"
-            )
+    tags = _unique(_as_list(data.get("tags"), "tags"), fold_case=True)
+    # Checked here because SQLite would store an over-long name that PostgreSQL refuses.
+    for kind, names, model in (
+        ("author", authors, Author),
+        ("category", categories, Category),
+        ("tag", tags, Tag),
+    ):
+        limit = _max_length(model)
+        for name in names:
+            if len(name) > limit:
+                raise ImportFileError(f"{kind} {name[:40]!r}… is longer than {limit} characters")
 
     return ParsedPost(
         source_path=str(path),
@@ -256,7 +266,7 @@ def parse_file(path: Path) -> ParsedPost:
         published_at=published_at,
         authors=authors or [settings.BLOG["DEFAULT_AUTHOR"]],
         categories=categories or [settings.BLOG["DEFAULT_CATEGORY"]],
-        tags=_unique(_as_list(data.get("tags"), "tags"), fold_case=True),
+        tags=tags,
         excerpt=_text(data, "excerpt"),
         body=body,
         reading_time_override=_reading_time(data.get("reading_time")),
