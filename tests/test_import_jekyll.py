@@ -80,6 +80,15 @@ def test_reimport_is_idempotent_and_reports_unchanged(tmp_path):
     assert Post.objects.get().title.endswith("（続報）")
 
 
+def test_tag_spelt_in_another_case_is_not_a_change(tmp_path):
+    """A file tagging "python" where the tag exists as "Python" re-imports as unchanged."""
+    import_one(write(tmp_path, "a.md", post_text("title: 一\ndate: 2025-01-01\ntags: [Python]")))
+    path = write(tmp_path, "b.md", post_text("title: 二\ndate: 2025-01-02\ntags: python django"))
+    assert import_one(path).outcome == "created"
+    assert [t.name for t in Post.objects.get(title="二").ordered_tags] == ["Python", "django"]
+    assert import_one(path).outcome == "unchanged"
+
+
 def test_dry_run_writes_nothing(tmp_path):
     """--dry-run reports what would happen and leaves the database as it was."""
     out = StringIO()

@@ -70,7 +70,14 @@ class ParsedPost:
     warnings: list[str] = field(default_factory=list)
 
     def snapshot(self) -> dict:
-        return {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
+        values = {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
+        values["tags"] = _tag_keys(self.tags)
+        return values
+
+
+def _tag_keys(names: Iterable[str]) -> list[str]:
+    # "python" in a file and the existing tag "Python" are the same tag (TAGGIT_CASE_INSENSITIVE).
+    return [name.casefold() for name in names]
 
 
 SNAPSHOT_FIELDS = [
@@ -85,7 +92,7 @@ def snapshot(post: Post) -> dict:
     values.update(
         authors=[author.name for author in post.ordered_authors],
         categories=[category.name for category in post.ordered_categories],
-        tags=[tag.name for tag in post.ordered_tags],
+        tags=_tag_keys(tag.name for tag in post.ordered_tags),
     )
     values.update({name: getattr(post, name) for name in SNAPSHOT_FIELDS[7:]})
     return values
