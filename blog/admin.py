@@ -35,8 +35,12 @@ class RequiredInline(admin.TabularInline):
 
     extra = 0
     min_num = 1
-    validate_min = True
     fields = ["position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # InlineModelAdmin has no validate_min attribute: it must reach the formset factory.
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
 
 
 class PostAuthorInline(RequiredInline):
@@ -151,6 +155,7 @@ class PostAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
     list_display = ["name", "slug", "user", "post_count"]
     search_fields = ["name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
@@ -166,6 +171,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
     list_display = ["name", "slug", "parent", "post_count"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "description"]
@@ -187,6 +193,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
+    ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
     list_display = ["name", "slug", "post_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
