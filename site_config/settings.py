@@ -139,6 +139,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A fresh clone has no var/: SQLite can create the file but not its folder.
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets readers keep reading while an editor saves; IMMEDIATE takes the write lock at
     # BEGIN so two concurrent writers queue instead of failing with "database is locked".
     DATABASES["default"]["CONN_MAX_AGE"] = 0
