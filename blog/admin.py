@@ -153,54 +153,40 @@ class PostAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class NamedAdmin(admin.ModelAdmin):
+    """Authors, categories and tags: a name, a Unicode slug and how many posts use it."""
+
+    post_count_lookup = "posts"
     ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
-    list_display = ["name", "slug", "user", "post_count"]
-    search_fields = ["name", "slug", "bio"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("posts", distinct=True))
+        count = Count(self.post_count_lookup, distinct=True)
+        return super().get_queryset(request).annotate(post_count=count)
 
     @admin.display(description="記事数", ordering="post_count")
-    def post_count(self, author):
-        return author.post_count
+    def post_count(self, obj):
+        return obj.post_count
+
+
+@admin.register(Author)
+class AuthorAdmin(NamedAdmin):
+    list_display = ["name", "slug", "user", "post_count"]
+    search_fields = ["name", "slug", "bio"]
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
+class CategoryAdmin(NamedAdmin):
     list_display = ["name", "slug", "parent", "post_count"]
     list_filter = [("parent", admin.EmptyFieldListFilter)]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("parent")
-            .annotate(post_count=Count("posts", distinct=True))
-        )
-
-    @admin.display(description="記事数", ordering="post_count")
-    def post_count(self, category):
-        return category.post_count
+    list_select_related = ["parent"]
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    ordering = ["name"]  # the Count annotation (GROUP BY) drops Meta.ordering
+class TagAdmin(NamedAdmin):
+    post_count_lookup = "post_links"
     list_display = ["name", "slug", "post_count"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(post_count=Count("post_links"))
-
-    @admin.display(description="記事数", ordering="post_count")
-    def post_count(self, tag):
-        return tag.post_count

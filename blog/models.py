@@ -26,12 +26,29 @@ def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> 
     return candidate
 
 
-class Author(models.Model):
-    """A byline. It may be a person or a team ("ALLFORCES編集部"), so it is not a login;
-    `user` links it to an account when one exists (for permissions)."""
+class NamedModel(models.Model):
+    """A name and a Unicode slug made from it when none is given."""
 
     name = models.CharField("名前", max_length=200, unique=True)
     slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Author(NamedModel):
+    """A byline. It may be a person or a team ("ALLFORCES編集部"), so it is not a login;
+    `user` links it to an account when one exists (for permissions)."""
+
     bio = models.TextField("紹介", blank=True)
     avatar = models.ImageField("アイコン", upload_to="avatars/", blank=True)
     website = models.URLField("ウェブサイト", blank=True)
@@ -44,22 +61,11 @@ class Author(models.Model):
         related_name="author_profile",
     )
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedModel.Meta):
         verbose_name = verbose_name_plural = "著者"
 
-    def __str__(self):
-        return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
-
-
-class Category(models.Model):
-    name = models.CharField("名前", max_length=200, unique=True)
-    slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
+class Category(NamedModel):
     description = models.TextField("説明", blank=True)
     parent = models.ForeignKey(
         "self",
@@ -70,17 +76,8 @@ class Category(models.Model):
         related_name="children",
     )
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(NamedModel.Meta):
         verbose_name = verbose_name_plural = "カテゴリー"
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(Category, self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
 
     def clean(self):
         # Walk up from the proposed parent: meeting ourselves means a cycle.
