@@ -1,5 +1,7 @@
 """Authors, categories, tags and posts."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,6 +14,9 @@ from taggit.models import TagBase, TaggedItemBase
 
 from .markdown import render_markdown
 from .reading_time import reading_minutes
+from .text import html_to_text, summarize
+
+SUMMARY_LENGTH = 120  # characters: about two lines of Japanese in a list or a search result
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
@@ -64,6 +69,9 @@ class Author(NamedModel):
     class Meta(NamedModel.Meta):
         verbose_name = verbose_name_plural = "著者"
 
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
 
 class Category(NamedModel):
     description = models.TextField("説明", blank=True)
@@ -78,6 +86,9 @@ class Category(NamedModel):
 
     class Meta(NamedModel.Meta):
         verbose_name = verbose_name_plural = "カテゴリー"
+
+    def get_absolute_url(self):
+        return reverse("blog:category_detail", kwargs={"slug": self.slug})
 
     def clean(self):
         # Walk up from the proposed parent: meeting ourselves means a cycle.
@@ -96,6 +107,9 @@ class Tag(TagBase):
         ordering = ["name"]
         verbose_name = verbose_name_plural = "タグ"
         constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci_unique")]
+
+    def get_absolute_url(self):
+        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
 
 
 class TaggedPost(TaggedItemBase):
@@ -146,6 +160,10 @@ class Post(models.Model):
     # Rendered and sanitised at save time: requests never parse Markdown.
     body_html = models.TextField(editable=False, blank=True)
     toc_html = models.TextField(editable=False, blank=True)
+    # The excerpt, or the start of the text cut by characters: lists, meta descriptions, feeds.
+    summary = models.TextField(editable=False, blank=True)
+    # Feed GUIDs and Atom ids: unchanged when the title, slug or domain changes.
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(
         "状態", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -188,11 +206,13 @@ class Post(models.Model):
             self.reading_time = self.reading_time_override
         else:
             self.reading_time = reading_minutes(self.body_html)
+        self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "body_html", "toc_html", "reading_time"}
+        if update_fields is not None and {"body", "excerpt"} & set(update_fields):
+            derived = {"body_html", "toc_html", "reading_time", "summary"}
+            kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -8,11 +8,10 @@ Rates (both from Medium's published method, "Read time", help.medium.com):
 A mixed text (Japanese with English product names, say) adds the two.
 """
 
-import html
 import math
 import re
 
-import nh3
+from .text import html_to_text
 
 CJK_CHARS_PER_MINUTE = 500
 LATIN_WORDS_PER_MINUTE = 265
@@ -30,11 +29,6 @@ def count_text(text: str) -> tuple[int, int]:
     cjk = len(_CJK.findall(text))
     words = len(_WORD.findall(_CJK.sub(" ", text)))
     return cjk, words
-
-
-def html_to_text(body_html: str) -> str:
-    """The text a reader sees in sanitised HTML (tags dropped, entities decoded)."""
-    return html.unescape(nh3.clean(body_html, tags=set()))
 
 
 def minutes_for_text(text: str) -> int:

@@ -113,6 +113,7 @@ BAD_FILES = {
     "too-long-title.md": (f"---\ntitle: {'長' * 301}\n---\n本文\n", "title"),
     "too-long-tag.md": (f"---\ntitle: タグ\ntags: [{'長' * 101}]\n---\n", "tag '長長"),
     "too-long-author.md": (f"---\ntitle: 著者\nauthor: {'長' * 201}\n---\n", "longer than 200"),
+    "bad-uuid.md": ("---\ntitle: ID\nuuid: 1234\n---\n", "is not a UUID"),
     "tags-as-mapping.md": ("---\ntitle: タグ\ntags: {a: 1}\n---\n", "tags must be a list"),
 }
 

@@ -156,3 +156,23 @@ def test_deleting_category_in_use_is_refused():
     post = PostFactory()
     with pytest.raises(ProtectedError):
         Category.objects.filter(pk=post.primary_category.pk).delete()
+
+
+def test_summary_is_the_excerpt_or_the_text_cut_by_characters():
+    """Lists get the excerpt, or the body's text cut at 120 characters (no spaces needed)."""
+    with_excerpt = PostFactory(excerpt="編集部の抜粋。", body="本文")
+    assert with_excerpt.summary == "編集部の抜粋。"
+    without = PostFactory(excerpt="", body="## 見出し\n\n" + "あ" * 200)
+    assert without.summary == "見出し " + "あ" * 115 + "…"
+    assert len(without.summary) == 120
+
+
+def test_each_post_gets_its_own_stable_uuid():
+    """The feed id is set once and survives title and slug edits."""
+    first, second = PostFactory(), PostFactory()
+    assert first.uuid != second.uuid
+    original = first.uuid
+    first.title, first.slug = "新しいタイトル", "new-slug"
+    first.save()
+    first.refresh_from_db()
+    assert first.uuid == original

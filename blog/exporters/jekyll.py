@@ -44,6 +44,7 @@ def front_matter(post: Post) -> dict:
             data[key] = value
     if post.status != Post.Status.PUBLISHED:
         data["published"] = False
+    data["uuid"] = str(post.uuid)  # keeps feed GUIDs stable across a restore
     data.update(extras)
     return data
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import timezone as dt_timezone
 from pathlib import Path
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,7 +34,7 @@ def _max_length(model) -> int:
 # Post.front_matter and written back on export.
 KNOWN_KEYS = {
     "title", "date", "slug", "categories", "category", "tags", "author", "authors", "excerpt",
-    "description", "reading_time", "permalink", "published",
+    "description", "reading_time", "permalink", "published", "uuid",
 }  # fmt: skip
 
 _FILENAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
@@ -67,12 +68,18 @@ class ParsedPost:
     seo_description: str = ""
     original_permalink: str = ""
     front_matter: dict = field(default_factory=dict)
+    uuid: UUID | None = None  # the feed id, when the file carries one (our exports do)
     warnings: list[str] = field(default_factory=list)
 
     def snapshot(self) -> dict:
         values = {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
         values["tags"] = _tag_keys(self.tags)
         return values
+
+    def is_unchanged(self, post: Post) -> bool:
+        if self.uuid is not None and self.uuid != post.uuid:
+            return False
+        return snapshot(post) == self.snapshot()
 
 
 def _tag_keys(names: Iterable[str]) -> list[str]:
@@ -280,8 +287,18 @@ def parse_file(path: Path) -> ParsedPost:
         seo_description=_text(data, "description"),
         original_permalink=_text(data, "permalink"),
         front_matter=_json_safe({k: v for k, v in data.items() if k not in KNOWN_KEYS}),
+        uuid=_uuid(data.get("uuid")),
         warnings=warnings,
     )
+
+
+def _uuid(value) -> UUID | None:
+    if value is None or value == "":
+        return None
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise ImportFileError(f"uuid {value!r} is not a UUID") from None
 
 
 # Saving
@@ -294,6 +311,8 @@ def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
         if name not in {"authors", "categories", "tags"}:
             setattr(post, name, getattr(parsed, name))
     post.source_path = parsed.source_path[:500]
+    if parsed.uuid is not None:
+        post.uuid = parsed.uuid
     post.full_clean()
     if dry_run:
         return
@@ -370,7 +389,7 @@ def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = 
         slugs_seen[parsed.slug] = str(path)
 
     post = Post.objects.with_relations().filter(slug=parsed.slug).first()
-    if post is not None and snapshot(post) == parsed.snapshot():
+    if post is not None and parsed.is_unchanged(post):
         return FileResult(str(path), "unchanged", parsed.slug, warnings=parsed.warnings)
     outcome = "created" if post is None else "updated"
     try:
