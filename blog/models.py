@@ -90,6 +90,23 @@ class Category(NamedModel):
     def get_absolute_url(self):
         return reverse("blog:category_detail", kwargs={"slug": self.slug})
 
+    @classmethod
+    def with_subtree(cls, slug: str) -> "Category":
+        """The category with this slug, with `subcategories` (its children) and `subtree_ids`
+        (itself and every descendant). The tree is small: one query loads it all.
+        Raises Category.DoesNotExist."""
+        categories = list(cls.objects.all())
+        category = next((c for c in categories if c.slug == slug), None)
+        if category is None:
+            raise cls.DoesNotExist(slug)
+        category.subcategories = [c for c in categories if c.parent_id == category.pk]
+        ids, frontier = {category.pk}, {category.pk}
+        while frontier:
+            frontier = {c.pk for c in categories if c.parent_id in frontier} - ids
+            ids |= frontier
+        category.subtree_ids = ids
+        return category
+
     def clean(self):
         # Walk up from the proposed parent: meeting ourselves means a cycle.
         node, seen = self.parent, set()
@@ -128,6 +145,11 @@ class PostQuerySet(models.QuerySet):
     def published(self):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_category(self, category: "Category"):
+        """Posts in the category or any of its sub-categories (see Category.with_subtree)."""
+        links = PostCategory.objects.filter(category__in=category.subtree_ids).values("post")
+        return self.filter(pk__in=links)
 
     def with_relations(self):
         """Authors, categories and tags in a constant number of queries, in their order."""
@@ -171,7 +193,10 @@ class Post(models.Model):
         "公開日時", null=True, blank=True, db_index=True, help_text="未来の日時なら予約公開です。"
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    # Any save at all (caches, sitemaps): an import or a status change touches it too.
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    # What readers are told: when the title or text of a live post last changed.
+    revised_at = models.DateTimeField("本文の更新日時", null=True, blank=True, editable=False)
     reading_time = models.PositiveSmallIntegerField("読了時間（分）", default=0, editable=False)
     reading_time_override = models.PositiveSmallIntegerField(
         "読了時間の指定（分）",
@@ -209,14 +234,24 @@ class Post(models.Model):
         self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
+        self._note_revision()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"body", "excerpt"} & set(update_fields):
-            derived = {"body_html", "toc_html", "reading_time", "summary"}
+            derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at"}
             kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    def _note_revision(self) -> None:
+        """A change of title or text after publication is a revision readers are told about;
+        edits before publication, and imports of a new post, are not."""
+        if self.pk is None or not self.is_published:
+            return
+        before = Post.objects.filter(pk=self.pk).values_list("title", "body").first()
+        if before is not None and before != (self.title, self.body):
+            self.revised_at = timezone.now()
 
     def clean(self):
         if self.cover_image and not self.cover_image_alt.strip():
@@ -230,6 +265,11 @@ class Post(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    @property
+    def modified_at(self):
+        """When the text readers see last changed: the revision, else the publication."""
+        return self.revised_at or self.published_at
 
     @property
     def is_scheduled(self) -> bool:

@@ -1,24 +1,22 @@
-from django.urls import path, register_converter
+from django.urls import include, path
 
-from . import views
-
-
-class UnicodeSlugConverter:
-    """Slugs with Japanese letters: Django's `slug` converter is ASCII-only."""
-
-    regex = r"[-\w]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(UnicodeSlugConverter, "uslug")
+from . import (
+    converters,  # noqa: F401  (registers uslug, yyyy, mm before the URL lists below)
+    feeds,
+    views,
+)
 
 app_name = "blog"
 urlpatterns = [
-    path("", views.PostListView.as_view(), name="post_list"),
+    path("", views.HomeView.as_view(), name="post_list"),
     path("posts/<uslug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("categories/", views.CategoryListView.as_view(), name="category_list"),
+    path("categories/<uslug:slug>/", views.CategoryDetailView.as_view(), name="category_detail"),
+    path("tags/", views.TagListView.as_view(), name="tag_list"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("authors/<uslug:slug>/", views.AuthorDetailView.as_view(), name="author_detail"),
+    path("archive/<yyyy:year>/", views.YearArchiveView.as_view(), name="year_archive"),
+    path("archive/<yyyy:year>/<mm:month>/", views.MonthArchiveView.as_view(), name="month_archive"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("", include(feeds.urlpatterns)),
 ]

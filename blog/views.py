@@ -1,24 +1,248 @@
-"""Public pages. Every queryset starts from Post.objects.published()."""
+"""Public pages. Every post queryset starts from Post.objects.published()."""
+
+import re
 
 from django.conf import settings
-from django.views.generic import DetailView, ListView
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
+from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
-from .models import Post
+from .freshness import conditional
+from .models import Author, Category, Post, Tag
+from .search import normalize_query, search_posts
+
+RELATED_POSTS = 5
+_PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
-class PublishedPostMixin:
-    """The one place the public pages get their posts from."""
-
-    def get_queryset(self):
-        return Post.objects.published().with_relations()
+def published_posts():
+    return Post.objects.published().with_relations()
 
 
-class PostListView(PublishedPostMixin, ListView):
+class PublicPageMixin:
+    """Conditional GET (ETag/Last-Modified, 304) and the page's canonical URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return conditional(super().dispatch)(request, *args, **kwargs)
+
+    def canonical_url(self) -> str:
+        return self.request.build_absolute_uri(self.request.path)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("canonical_url", self.canonical_url())
+        return context
+
+
+class PostListMixin(PublicPageMixin):
+    """A paginated list of published posts, 20 a page, in one template.
+
+    `?page=` must be a page number that exists: anything else ("last", "abc", "0", 999) is a
+    404, never a 500, so there is one URL per page."""
+
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = settings.BLOG["POSTS_PER_PAGE"]
+    allow_empty = True
+    page_title = ""
+    feeds = ()  # extra (label, rss_url, atom_url) for autodiscovery
+
+    def get_queryset(self):
+        return published_posts()
+
+    def paginate_queryset(self, queryset, page_size):
+        raw = self.request.GET.get(self.page_kwarg)
+        if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
+            raise Http404("No such page")
+        return super().paginate_queryset(queryset, page_size)
+
+    def canonical_url(self) -> str:
+        base = super().canonical_url()
+        page = self.request.GET.get(self.page_kwarg)
+        return f"{base}?page={page}" if page and page != "1" else base
+
+    def get_page_title(self) -> str:
+        return self.page_title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("page_title", self.get_page_title())
+        context.setdefault("extra_feeds", self.get_feeds())
+        return context
+
+    def get_feeds(self):
+        return self.feeds
 
 
-class PostDetailView(PublishedPostMixin, DetailView):
+class HomeView(PostListMixin, ListView):
+    template_name = "blog/home.html"
+
+
+class PostDetailView(PublicPageMixin, DetailView):
     template_name = "blog/post_detail.html"
     context_object_name = "post"
+
+    def get_queryset(self):
+        return published_posts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        post = self.object
+        visible = Post.objects.published()
+        context["previous_post"] = (
+            visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
+        )
+        context["next_post"] = (
+            visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
+        )
+        context["related_posts"] = self.related_posts(post, visible)
+        return context
+
+    @staticmethod
+    def related_posts(post, visible):
+        """Up to five published posts sharing the most tags with this one, newest first."""
+        tag_ids = [tag.pk for tag in post.ordered_tags]
+        if not tag_ids:
+            return []
+        return list(
+            visible.exclude(pk=post.pk)
+            .filter(tag_links__tag__in=tag_ids)
+            .annotate(shared=Count("tag_links"))
+            .order_by("-shared", "-published_at")[:RELATED_POSTS]
+        )
+
+
+class CategoryDetailView(PostListMixin, ListView):
+    template_name = "blog/category_detail.html"
+
+    def get_queryset(self):
+        try:
+            self.category = Category.with_subtree(self.kwargs["slug"])
+        except Category.DoesNotExist:
+            raise Http404("No such category") from None
+        return published_posts().in_category(self.category)
+
+    def get_page_title(self):
+        return self.category.name
+
+    def get_feeds(self):
+        return [_feed_links(f"{self.category.name}の記事", "category", self.category.slug)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            category=self.category, children=self.category.subcategories, **kwargs
+        )
+
+
+def _feed_links(label, kind, slug):
+    return {
+        "label": label,
+        "rss": reverse(f"blog:{kind}_feed_rss", kwargs={"slug": slug}),
+        "atom": reverse(f"blog:{kind}_feed_atom", kwargs={"slug": slug}),
+    }
+
+
+class TagDetailView(PostListMixin, ListView):
+    template_name = "blog/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return published_posts().filter(tag_links__tag=self.tag)
+
+    def get_page_title(self):
+        return f"#{self.tag.name}"
+
+    def get_feeds(self):
+        return [_feed_links(f"#{self.tag.name}の記事", "tag", self.tag.slug)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorDetailView(PostListMixin, ListView):
+    template_name = "blog/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return published_posts().filter(author_links__author=self.author)
+
+    def get_page_title(self):
+        return self.author.name
+
+    def get_feeds(self):
+        return [_feed_links(f"{self.author.name}の記事", "author", self.author.slug)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class DateArchiveMixin(PostListMixin):
+    date_field = "published_at"
+    make_object_list = True
+    allow_future = False
+    allow_empty = False
+    template_name = "blog/archive.html"
+
+
+class YearArchiveView(DateArchiveMixin, BaseYearArchiveView):
+    def get_page_title(self):
+        return f"{self.get_year()}年の記事"
+
+
+class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
+    month_format = "%m"
+
+    def get_page_title(self):
+        return f"{self.get_year()}年{int(self.get_month())}月の記事"
+
+
+def _visible_count(post_lookup: str) -> Count:
+    # Counted through published(): drafts and scheduled posts never show in a count.
+    return Count(post_lookup, filter=Q(**{f"{post_lookup}__in": Post.objects.published()}))
+
+
+class CategoryListView(PublicPageMixin, TemplateView):
+    template_name = "blog/category_list.html"
+
+    def get_context_data(self, **kwargs):
+        categories = list(Category.objects.annotate(post_count=_visible_count("post_links__post")))
+        roots = [c for c in categories if c.parent_id is None]
+        for category in categories:
+            category.child_list = [c for c in categories if c.parent_id == category.pk]
+        return super().get_context_data(roots=roots, page_title="カテゴリー一覧", **kwargs)
+
+
+class TagListView(PublicPageMixin, TemplateView):
+    template_name = "blog/tag_list.html"
+
+    def get_context_data(self, **kwargs):
+        tags = (
+            Tag.objects.annotate(post_count=_visible_count("post_links__content_object"))
+            .filter(post_count__gt=0)
+            .order_by("name")
+        )
+        return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
+
+
+class SearchView(PostListMixin, ListView):
+    template_name = "blog/search.html"
+    page_title = "検索"
+
+    def get_queryset(self):
+        self.query = normalize_query(self.request.GET.get("q", ""))
+        if not self.query:
+            return Post.objects.none()
+        return search_posts(self.query).with_relations()
+
+    def canonical_url(self):
+        return self.request.build_absolute_uri(reverse("blog:search"))
+
+    def get_page_title(self):
+        return f"「{self.query}」の検索結果" if self.query else "検索"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, noindex=True, **kwargs)

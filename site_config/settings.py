@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its sitemap.xml templates
     "taggit",
     "blog",
 ]
@@ -205,6 +206,9 @@ TAGGIT_CASE_INSENSITIVE = True
 
 BLOG = {
     "SITE_NAME": os.environ.get("BLOG_SITE_NAME", "Editorial"),
+    "SITE_DESCRIPTION": os.environ.get(
+        "BLOG_SITE_DESCRIPTION", "AIと開発の現場を、日本語の長文記事で伝える編集部ブログ。"
+    ),
     # Used by the importer when a file names no author / category.
     "DEFAULT_AUTHOR": "編集部",
     "DEFAULT_CATEGORY": "未分類",

@@ -1,13 +1,43 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemaps_views
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView, TemplateView
+
+from blog.sitemaps import sitemaps
 
 admin.site.site_header = admin.site.site_title = f"{settings.BLOG['SITE_NAME']} 編集"
 admin.site.index_title = "記事の管理"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The index lists each section, and its `?p=2`... pages once a section passes the
+    # sitemap limit (50,000 URLs); the section view serves those pages.
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": sitemaps},
+        name="sitemap_section",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots_txt",
+    ),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links to.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(get_redirect_url=lambda: static_url("blog/favicon.svg")),
+        name="favicon",
+    ),
     path("", include("blog.urls")),
 ]
 

@@ -176,3 +176,18 @@ def test_each_post_gets_its_own_stable_uuid():
     first.save()
     first.refresh_from_db()
     assert first.uuid == original
+
+
+def test_revised_at_marks_text_changes_of_live_posts_only():
+    """Readers are told of a revision when a live post's title or text changes, not otherwise."""
+    draft = PostFactory(draft=True, body="草稿")
+    draft.body = "草稿を直した"
+    draft.save()
+    assert draft.revised_at is None
+    live = PostFactory(body="初版")
+    live.excerpt = "抜粋だけ変更"
+    live.save()
+    assert live.revised_at is None and live.modified_at == live.published_at
+    live.body = "改訂版"
+    live.save()
+    assert live.revised_at is not None and live.modified_at == live.revised_at

@@ -1,0 +1,42 @@
+"""Path converters for the blog's URLs, registered on import (before any URL list is built)."""
+
+from django.urls import register_converter
+
+
+class UnicodeSlugConverter:
+    """Slugs with Japanese letters: Django's `slug` converter is ASCII-only."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+class YearConverter:
+    """Four digits: /archive/99999/ is not a year (and not a 500)."""
+
+    regex = r"[0-9]{4}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{value:04d}"
+
+
+class MonthConverter:
+    regex = r"0[1-9]|1[0-2]"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return f"{value:02d}"
+
+
+register_converter(UnicodeSlugConverter, "uslug")
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")

@@ -1,0 +1,186 @@
+"""RSS 2.0 and Atom 1.0 feeds of the whole site, a category (with its sub-categories), a tag and
+an author: the 20 newest published posts, each with its full body.
+
+Declared with django.contrib.syndication; the two generator subclasses below only add the full
+body (`<content:encoded>` / Atom `<content>`), which Django does not write by itself.
+"""
+
+import re
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import path, reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
+
+from . import converters  # noqa: F401  (registers uslug before urlpatterns below)
+from .freshness import conditional
+from .markdown import URL_ATTRIBUTES
+from .models import Author, Category, Post, Tag
+
+FEED_LENGTH = 20
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+DC_NS = "http://purl.org/dc/terms/"
+
+# body_html is nh3 output: a literal "<" only ever starts a real tag (text has "&lt;"), and
+# attribute values are always double-quoted. Matching tags first keeps an `href="/x"` shown as
+# text inside a code sample from being rewritten.
+_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s="/>]+(?:="[^"]*")?)*\s*/?>')
+_URL_ATTR = re.compile(r'(\s(?:{})=")([^"]*)"'.format("|".join(sorted(URL_ATTRIBUTES))))
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """`html` with every relative href/src/cite resolved against `base`: feed readers and
+    RSS-to-email services resolve them against their own address, or not at all."""
+
+    def resolve(match: re.Match) -> str:
+        prefix, value = match.groups()
+        try:
+            if urlsplit(unescape(value)).scheme:  # http(s), mailto, tel: already absolute
+                return match.group(0)
+            return f'{prefix}{urljoin(base, value)}"'
+        except ValueError:  # a malformed URL ("//[x") stays as written rather than a 500
+            return match.group(0)
+
+    return _TAG.sub(lambda tag: _URL_ATTR.sub(resolve, tag.group(0)), html)
+
+
+class RssWithContent(Rss201rev2Feed):
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS, "xmlns:dcterms": DC_NS}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", absolute_urls(item["content"], item["link"]))
+        # RSS 2.0 has no item update date; Dublin Core's lets readers show a revision.
+        handler.addQuickElement("dcterms:modified", rfc3339_date(item["updateddate"]))
+
+
+class AtomWithContent(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        html = absolute_urls(item["content"], item["link"])
+        handler.addQuickElement("content", html, {"type": "html"})
+
+
+class PostFeed(Feed):
+    """The whole site. Subclasses name a subject (get_object) and narrow `posts`; one instance
+    serves one format, given at construction."""
+
+    language = "ja"
+    # The GUID is the post's UUID: readers must not show a post again when its slug changes.
+    item_guid_is_permalink = False
+    # feed_url is left to Django: the request's path on the request's host, absolute, which
+    # gives Atom its rel="self" link and RSS its atom:link.
+
+    def __init__(self, feed_type):
+        self.feed_type = feed_type
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        # Django sets Last-Modified from the newest item, but blog.freshness answers
+        # If-Modified-Since with the site-wide stamp (drafts included): send that one, which
+        # `conditional` adds, or a client echoing Django's would never get a 304.
+        del response.headers["Last-Modified"]
+        return response
+
+    def label(self, obj) -> str | None:
+        """What the feed is about, or None for the whole site."""
+        return None
+
+    def posts(self, obj):
+        return Post.objects.published()
+
+    def items(self, obj):
+        return self.posts(obj).with_relations()[:FEED_LENGTH]
+
+    def title(self, obj):
+        site_name, label = settings.BLOG["SITE_NAME"], self.label(obj)
+        return f"{label}｜{site_name}" if label else site_name
+
+    def link(self, obj):
+        return obj.get_absolute_url() if obj else reverse("blog:post_list")
+
+    def description(self, obj):
+        label = self.label(obj)
+        return (
+            f"{settings.BLOG['SITE_NAME']}の{label}" if label else settings.BLOG["SITE_DESCRIPTION"]
+        )
+
+    def subtitle(self, obj):  # Atom's name for the description
+        return self.description(obj)
+
+    def author_name(self):
+        # Atom needs an author on the feed or on every entry; a post may have no byline.
+        return settings.BLOG["SITE_NAME"]
+
+    def item_guid(self, post):
+        return f"urn:uuid:{post.uuid}"
+
+    def item_description(self, post):
+        return post.summary
+
+    def item_author_name(self, post):
+        return "、".join(author.name for author in post.ordered_authors) or None
+
+    def item_categories(self, post):
+        names = [c.name for c in post.ordered_categories] + [t.name for t in post.ordered_tags]
+        return list(dict.fromkeys(names))  # a tag named like a category once
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        # What readers are told changed (a revision of the text, else publication); updated_at
+        # also moves on imports and status changes, which would re-announce unchanged posts.
+        return post.modified_at
+
+    def item_extra_kwargs(self, post):
+        return {"content": post.body_html}
+
+
+class CategoryFeed(PostFeed):
+    def get_object(self, request, slug):
+        return Category.with_subtree(slug)  # DoesNotExist: Feed answers 404
+
+    def label(self, category):
+        return f"{category.name}の記事"
+
+    def posts(self, category):
+        return super().posts(category).in_category(category)
+
+
+class TagFeed(PostFeed):
+    def get_object(self, request, slug):
+        return Tag.objects.get(slug=slug)
+
+    def label(self, tag):
+        return f"#{tag.name}の記事"
+
+    def posts(self, tag):
+        return super().posts(tag).filter(tag_links__tag=tag)
+
+
+class AuthorFeed(PostFeed):
+    def get_object(self, request, slug):
+        return Author.objects.get(slug=slug)
+
+    def label(self, author):
+        return f"{author.name}の記事"
+
+    def posts(self, author):
+        return super().posts(author).filter(author_links__author=author)
+
+
+rss, atom = RssWithContent, AtomWithContent
+urlpatterns = [
+    path("feeds/rss/", conditional(PostFeed(rss)), name="feed_rss"),
+    path("feeds/atom/", conditional(PostFeed(atom)), name="feed_atom"),
+    path("categories/<uslug:slug>/feeds/rss/", conditional(CategoryFeed(rss)), name="category_feed_rss"),
+    path("categories/<uslug:slug>/feeds/atom/", conditional(CategoryFeed(atom)), name="category_feed_atom"),
+    path("tags/<uslug:slug>/feeds/rss/", conditional(TagFeed(rss)), name="tag_feed_rss"),
+    path("tags/<uslug:slug>/feeds/atom/", conditional(TagFeed(atom)), name="tag_feed_atom"),
+    path("authors/<uslug:slug>/feeds/rss/", conditional(AuthorFeed(rss)), name="author_feed_rss"),
+    path("authors/<uslug:slug>/feeds/atom/", conditional(AuthorFeed(atom)), name="author_feed_atom"),
+]  # fmt: skip

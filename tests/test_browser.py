@@ -1,0 +1,128 @@
+"""A reader in a real browser: Playwright driving Debian's Chromium (never a downloaded one)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from .factories import AuthorFactory, CategoryFactory, PostFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    # The machine has no outside network: keep Chromium from trying.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run",
+]  # fmt: skip
+PHONE = {"width": 375, "height": 740}
+
+
+def _missing() -> list[str]:
+    missing = []
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("the playwright package (pip install -e '.[dev]')")
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    return missing
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = _missing()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests; missing: {', '.join(missing)}")
+        pytest.skip(f"browser tests need {', '.join(missing)}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def site(transactional_db):
+    """A small site: posts sharing a tag, a category and an author."""
+    author = AuthorFactory(name="山田 花子", bio="検索担当。")
+    category = CategoryFactory(name="開発")
+    body = (
+        "## はじめに\n\n"
+        + "日本語の長い段落です。" * 80
+        + "\n\n| 列 | 値 |\n|--|--|\n| "
+        + "長" * 80
+        + " | 1 |\n\n```python\nprint('"
+        + "x" * 200
+        + "')\n```\n"
+    )
+    posts = [
+        PostFactory(title=f"日本語の記事その{i}", authors=[author], categories=[category],
+                    tags=["検索", "AI"], body=body)
+        for i in range(3)
+    ]  # fmt: skip
+    return {"posts": posts, "author": author, "category": category}
+
+
+def _page(browser, viewport=None):
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+def _overflows(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def test_reader_follows_a_post_a_tag_and_a_category(browser, live_server, site):
+    """Home → post → tag → post → category by clicking, with no console errors."""
+    page = _page(browser)
+    page.goto(live_server.url + "/")
+    title = site["posts"][-1].title
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == title
+    page.get_by_role("link", name="#検索").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "#検索"
+    assert page.locator("article.post-summary").count() == 3
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_load_state()
+    page.locator(".post-footer").get_by_role("link", name="開発").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "開発"
+    assert page.errors == []
+    page.context.close()
+
+
+def test_nothing_overflows_on_a_phone(browser, live_server, site):
+    """On a phone-sized screen no page scrolls sideways (long words, tables and code included)."""
+    page = _page(browser, PHONE)
+    post = site["posts"][0]
+    for path in ["/", post.get_absolute_url(), site["category"].get_absolute_url(),
+                 site["author"].get_absolute_url(), "/tags/", "/categories/", "/search/?q=記事"]:  # fmt: skip
+        page.goto(live_server.url + path)
+        assert not _overflows(page), path
+    assert page.errors == []
+    page.context.close()
+
+
+def test_skip_link_and_search_box_are_usable_from_the_keyboard(browser, live_server, site):
+    """Tab reaches the skip link first; the labelled search box submits a query."""
+    page = _page(browser)
+    page.goto(live_server.url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "本文へ移動"
+    page.get_by_label("サイト内検索").fill("記事")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/search/?q=" in page.url
+    assert page.locator("article.post-summary").count() == 3
+    page.context.close()
