@@ -61,6 +61,14 @@ def _drop_disguised_schemes(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+# A table of contents helps a long article; for one or two headings it is only clutter.
+MIN_TOC_HEADINGS = 3
+
+
+def _count_headings(tokens) -> int:
+    return sum(1 + _count_headings(token["children"]) for token in tokens)
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
@@ -110,5 +118,5 @@ def render_markdown(source: str) -> Rendered:
         extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
     )
     html = md.convert(source or "")
-    toc = md.toc if getattr(md, "toc_tokens", None) else ""
+    toc = md.toc if _count_headings(getattr(md, "toc_tokens", [])) >= MIN_TOC_HEADINGS else ""
     return Rendered(html=_mark_external_links(sanitize(html)), toc_html=sanitize(toc))

@@ -72,7 +72,23 @@ class PostListMixin(PublicPageMixin):
         context = super().get_context_data(**kwargs)
         context.setdefault("page_title", self.get_page_title())
         context.setdefault("extra_feeds", self.get_feeds())
+        page = context.get("page_obj")
+        if page is not None:
+            context["previous_page_url"] = page.has_previous() and self.page_url(
+                page.previous_page_number()
+            )
+            context["next_page_url"] = page.has_next() and self.page_url(page.next_page_number())
         return context
+
+    def page_url(self, number: int) -> str:
+        """This page's URL at another page number, other parameters (?q=) kept; page 1 is
+        the bare URL, the canonical one."""
+        params = self.request.GET.copy()
+        params.pop(self.page_kwarg, None)
+        if number > 1:
+            params[self.page_kwarg] = number
+        query = params.urlencode()
+        return f"{self.request.path}?{query}" if query else self.request.path
 
     def get_feeds(self):
         return self.feeds

@@ -13,9 +13,11 @@ def test_japanese_headings_get_usable_ids_and_toc():
         assert f'href="{anchor}"' in rendered.toc_html
 
 
-def test_no_toc_without_headings():
-    """A post without headings has no table of contents."""
+def test_toc_only_for_posts_with_three_headings_or_more():
+    """Short posts (fewer than three headings) have no table of contents."""
     assert render_markdown("段落だけ。").toc_html == ""
+    assert render_markdown("## 一\n\n本文\n\n## 二\n\n本文\n").toc_html == ""
+    assert 'href="#三"' in render_markdown("## 一\n\n## 二\n\n### 三\n").toc_html
 
 
 def test_tables_keep_alignment():

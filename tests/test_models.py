@@ -44,7 +44,9 @@ def test_published_post_without_date_is_not_visible():
 
 def test_body_is_rendered_and_sanitised_on_save():
     """save() stores body_html and the table of contents; the source stays as written."""
-    source = "## 導入の背景\n\n本文<script>alert(1)</script>です。\n\n## まとめ\n\n終わり。\n"
+    source = (
+        "## 導入の背景\n\n本文<script>alert(1)</script>です。\n\n## 課題\n\n## まとめ\n\n終わり。\n"
+    )
     post = PostFactory(body=source)
     post.refresh_from_db()
     assert post.body == source

@@ -63,10 +63,18 @@ def test_home_is_paginated_twenty_a_page(client):
     PostFactory.create_batch(21)
     first = client.get(reverse("blog:post_list"))
     assert len(first.context["posts"]) == 20
-    assert '<link rel="next" href="?page=2">' in html(first)
+    assert '<link rel="next" href="/?page=2">' in html(first)
     second = client.get(reverse("blog:post_list"), {"page": 2})
     assert len(second.context["posts"]) == 1
-    assert '<link rel="prev" href="?page=1">' in html(second)
+    assert '<link rel="prev" href="/">' in html(second)  # page 1 is the canonical bare URL
+    assert '<link rel="canonical" href="http://testserver/?page=2">' in html(second)
+
+
+def test_search_pagination_keeps_the_query(client):
+    """Search result pages link to their neighbours with the query kept."""
+    PostFactory.create_batch(21, title="検索される記事")
+    page = html(client.get(reverse("blog:search"), {"q": "検索"}))
+    assert '<link rel="next" href="/search/?q=%E6%A4%9C%E7%B4%A2&amp;page=2">' in page
 
 
 @pytest.mark.parametrize("page", ["0", "3", "last", "abc", "1.5", "-1", "٣", "99999999999"])
@@ -82,7 +90,7 @@ def test_post_page_shows_everything_a_reader_needs(client):
     category = CategoryFactory(name="AI導入戦略")
     post = PostFactory(
         title="提携の背景", authors=[author], categories=[category], tags=["AI", "投資"],
-        body="## 背景\n\n本文。\n\n## 展望\n\n結び。\n",
+        body="## 背景\n\n本文。\n\n## 課題\n\n本文。\n\n## 展望\n\n結び。\n",
         published_at=datetime(2025, 11, 26, 2, 20, 13, tzinfo=UTC),
     )  # fmt: skip
     page = html(client.get(post.get_absolute_url()))

@@ -169,6 +169,10 @@ ORDINARY = """\
 
 ## 導入の背景
 
+## 課題
+
+## 展望
+
 Some *emphasis*, **strong**, a [link](https://example.com) and a [post](/posts/x/).
 A note.[^1]
 
