@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format clean
+.PHONY: help install run serve test lint format bench clean
 .DEFAULT_GOAL := help
 
 help:
@@ -18,6 +18,7 @@ help:
 	@echo "make test                 run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint                 ruff lint and format check"
 	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
+	@echo "make bench                requests/s of the public pages under gunicorn (needs wrk)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": try make PYTHON=python3.12")'
@@ -53,6 +54,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+bench: install
+	scripts/bench
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
