@@ -165,7 +165,13 @@ class PostQuerySet(models.QuerySet):
 class Post(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "下書き"
+        REVIEW = "review", "レビュー待ち"
         PUBLISHED = "published", "公開"
+
+    class Health(models.TextChoices):
+        OK = "ok", "問題なし"
+        WARNING = "warning", "注意"
+        ERROR = "error", "要修正"
 
     title = models.CharField("タイトル", max_length=300)
     slug = models.SlugField("スラッグ", max_length=255, unique=True, allow_unicode=True)
@@ -211,6 +217,19 @@ class Post(models.Model):
     original_permalink = models.CharField("元のパーマリンク", max_length=500, blank=True)
     # Front-matter keys with no field of their own (layout, custom keys): kept, and exported back.
     front_matter = models.JSONField("その他のフロントマター", default=dict, blank=True)
+    # Content health (blog/health.py), checked on every save so the admin list can filter on it.
+    health = models.CharField(
+        "健全性",
+        max_length=10,
+        choices=Health.choices,
+        default=Health.OK,
+        db_index=True,
+        editable=False,
+    )
+    health_findings = models.JSONField("健全性の指摘", default=list, blank=True, editable=False)
+    # Optimistic locking: the admin form carries the version it was opened at, and a save from
+    # a stale form is refused instead of silently overwriting another editor's work.
+    version = models.PositiveIntegerField("版", default=1, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -235,11 +254,22 @@ class Post(models.Model):
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
         self._note_revision()
+        self._check_health()
+        if self.pk is not None:
+            self.version += 1
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"body", "excerpt"} & set(update_fields):
-            derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at"}
+        if update_fields is not None:
+            derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
+                       "health_findings", "version", "updated_at"}  # fmt: skip
             kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
+
+    def _check_health(self) -> None:
+        from .health import check_post, overall  # health reads Post fields: imported late
+
+        findings = check_post(self)
+        self.health_findings = [finding.as_dict() for finding in findings]
+        self.health = overall(findings)
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
