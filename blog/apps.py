@@ -5,3 +5,6 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "blog"
     verbose_name = "ブログ"
+
+    def ready(self):
+        from . import revisions  # noqa: F401  (registers the models with django-reversion)

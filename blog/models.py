@@ -236,6 +236,7 @@ class Post(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         verbose_name = verbose_name_plural = "記事"
+        permissions = [("publish_post", "記事を公開・予約・非公開にできる")]
         indexes = [models.Index(fields=["status", "-published_at"], name="blog_post_pub_idx")]
 
     def __str__(self):

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",  # its sitemap.xml templates
     "taggit",
+    "reversion",
     "blog",
 ]
 

@@ -18,3 +18,22 @@ def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.com", "pw-editor-1")
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def role_user(django_user_model):
+    """Make a staff user in one of the desk's groups (created by migration 0002_roles)."""
+    from django.contrib.auth.models import Group
+
+    from blog.models import Author
+
+    def make(role: str, username: str | None = None, author_name: str | None = None):
+        user = django_user_model.objects.create_user(
+            username or role.lower(), password="pw-role-12345", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if author_name:
+            Author.objects.create(name=author_name, user=user)
+        return user
+
+    return make

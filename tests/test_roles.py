@@ -1,0 +1,163 @@
+"""Roles, enforced on the server: what writers, editors and administrators may do."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from blog.models import Post
+
+from .factories import AuthorFactory, CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "admin:blog_post_changelist"
+
+
+def change_url(post):
+    return reverse("admin:blog_post_change", args=[post.pk])
+
+
+def form_data(post, **overrides):
+    """A complete change-form POST for `post`, as the admin page would send it."""
+    author_link = post.author_links.first()
+    category_link = post.category_links.first()
+    data = {
+        "title": post.title, "slug": post.slug, "status": post.status, "excerpt": post.excerpt,
+        "body": post.body, "tags": "", "seo_description": "", "cover_image_alt": "",
+        "reading_time_override": "", "original_permalink": "", "front_matter": "{}",
+        "loaded_version": post.version,
+        "published_at_0": "", "published_at_1": "",
+        "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "1",
+        "author_links-MIN_NUM_FORMS": "1", "author_links-MAX_NUM_FORMS": "1000",
+        "author_links-0-id": author_link.pk, "author_links-0-post": post.pk,
+        "author_links-0-author": author_link.author_id, "author_links-0-position": "0",
+        "category_links-TOTAL_FORMS": "1", "category_links-INITIAL_FORMS": "1",
+        "category_links-MIN_NUM_FORMS": "1", "category_links-MAX_NUM_FORMS": "1000",
+        "category_links-0-id": category_link.pk, "category_links-0-post": post.pk,
+        "category_links-0-category": category_link.category_id,
+        "category_links-0-position": "0",
+    }  # fmt: skip
+    if post.published_at:
+        local = post.published_at.astimezone()
+        data["published_at_0"] = local.strftime("%Y-%m-%d")
+        data["published_at_1"] = local.strftime("%H:%M:%S")
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def writer(client, role_user):
+    user = role_user("Writer", author_name="書き手")
+    client.force_login(user)
+    return user
+
+
+def test_migration_creates_the_three_groups():
+    """Writer, Editor and Administrator exist with the right key permissions."""
+    writer, editor, admin = (Group.objects.get(name=n) for n in ("Writer", "Editor", "Administrator"))
+    codes = lambda g: set(g.permissions.values_list("codename", flat=True))  # noqa: E731
+    assert {"add_post", "change_post"} <= codes(writer)
+    assert not {"publish_post", "delete_post", "change_category", "add_tag"} & codes(writer)
+    assert {"publish_post", "delete_post", "change_category", "change_tag", "change_author"} <= codes(editor)
+    assert "change_user" not in codes(editor)
+    assert {"change_user", "add_group", "publish_post"} <= codes(admin)
+
+
+def test_writer_edits_own_draft_and_submits_it_for_review(client, writer):
+    """A writer can edit their own draft and move it to review, but not publish it."""
+    post = PostFactory(draft=True, authors=[writer.author_profile], body="草稿")
+    response = client.post(change_url(post), form_data(post, body="推敲した草稿", status="review"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post.refresh_from_db()
+    assert (post.body, post.status) == ("推敲した草稿", Post.Status.REVIEW)
+
+
+def test_writer_cannot_publish_by_forging_the_status(client, writer):
+    """A direct POST with status=published from a writer is refused."""
+    post = PostFactory(draft=True, authors=[writer.author_profile])
+    response = client.post(change_url(post), form_data(post, status="published"))
+    assert response.status_code == 200
+    assert "status" in response.context["adminform"].form.errors
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+
+
+def test_writer_cannot_schedule(client, writer):
+    """published_at is read-only for writers: a posted date is ignored."""
+    post = PostFactory(draft=True, published_at=None, authors=[writer.author_profile])
+    client.post(change_url(post), form_data(post, published_at_0="2030-01-01", published_at_1="09:00:00"))
+    post.refresh_from_db()
+    assert post.published_at is None
+
+
+@pytest.mark.parametrize("case", ["someone elses draft", "own post in review", "own published post"])
+def test_writer_cannot_change_other_or_non_draft_posts(client, writer, case):
+    """Others' posts, and their own once submitted or published, are read-only for writers."""
+    author = AuthorFactory() if case == "someone elses draft" else writer.author_profile
+    status = {"someone elses draft": "draft", "own post in review": "review"}.get(case, "published")
+    post = PostFactory(status=status, authors=[author], body="元の本文")
+    page = client.get(change_url(post))
+    assert page.status_code == 200 and 'name="body"' not in page.content.decode()
+    response = client.post(change_url(post), form_data(post, body="書き換え"))
+    assert response.status_code == 403
+    post.refresh_from_db()
+    assert post.body == "元の本文"
+
+
+def test_writer_cannot_delete_publish_or_manage_taxonomy(client, writer):
+    """Delete, the publish action and category/tag/author admin are refused to writers."""
+    post = PostFactory(draft=True, authors=[writer.author_profile])
+    assert client.post(reverse("admin:blog_post_delete", args=[post.pk]), {"post": "yes"}).status_code == 403
+    client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [post.pk]})
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert client.get(reverse("admin:blog_category_add")).status_code == 403
+    category = CategoryFactory()
+    assert client.post(reverse("admin:blog_category_change", args=[category.pk]), {"name": "x"}).status_code == 403
+    assert client.get(reverse("admin:blog_tag_add")).status_code == 403
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_writers_new_post_stays_theirs(client, writer):
+    """A post a writer creates lists them as an author, so they can open it again."""
+    other = AuthorFactory(name="別の人")
+    category = CategoryFactory()
+    data = {
+        "title": "新しい原稿", "slug": "new-draft", "status": "draft", "body": "本文", "excerpt": "",
+        "tags": "", "front_matter": "{}", "seo_description": "", "cover_image_alt": "",
+        "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "0",
+        "author_links-MIN_NUM_FORMS": "1", "author_links-MAX_NUM_FORMS": "1000",
+        "author_links-0-author": other.pk, "author_links-0-position": "0",
+        "category_links-TOTAL_FORMS": "1", "category_links-INITIAL_FORMS": "0",
+        "category_links-MIN_NUM_FORMS": "1", "category_links-MAX_NUM_FORMS": "1000",
+        "category_links-0-category": category.pk, "category_links-0-position": "0",
+    }  # fmt: skip
+    response = client.post(reverse("admin:blog_post_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    post = Post.objects.get(slug="new-draft")
+    assert [a.name for a in post.ordered_authors] == ["別の人", "書き手"]
+    assert client.get(change_url(post)).status_code == 200
+
+
+def test_editor_publishes_schedules_and_manages_taxonomy(client, role_user):
+    """Editors edit any post, publish and unpublish, and manage categories."""
+    client.force_login(role_user("Editor"))
+    post = PostFactory(status="review", published_at=None, body="レビュー済み。")
+    response = client.post(
+        change_url(post),
+        form_data(post, status="published", published_at_0="2030-01-01", published_at_1="09:00:00"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    post.refresh_from_db()
+    assert post.is_scheduled
+    client.post(reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [post.pk]})
+    post.refresh_from_db()
+    assert post.status == Post.Status.DRAFT
+    assert client.get(reverse("admin:blog_category_add")).status_code == 200
+    assert client.get(reverse("admin:auth_user_add")).status_code == 403  # users: admins only
+
+
+def test_administrator_manages_users(client, role_user):
+    """Administrators can manage user accounts."""
+    client.force_login(role_user("Administrator"))
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    assert client.get(reverse("admin:blog_post_add")).status_code == 200
