@@ -54,6 +54,9 @@ class PostAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The body is stored as written: no stripping of leading or trailing whitespace.
+        if "body" in self.fields:  # absent from a read-only view
+            self.fields["body"].strip = False
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
         if "status" in self.fields and not self.user_can_publish:

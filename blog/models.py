@@ -254,10 +254,16 @@ class Post(models.Model):
         self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
-        self._note_revision()
+        stored = (
+            Post.objects.filter(pk=self.pk).values("version", "title", "body").first()
+            if self.pk is not None
+            else None
+        )
+        self._note_revision(stored)
         self._check_health()
-        if self.pk is not None:
-            self.version += 1
+        # Counted from the stored row, not this instance: an instance rebuilt from an old
+        # revision (a restore) must still move the counter forward.
+        self.version = (stored["version"] + 1) if stored else 1
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
@@ -275,13 +281,12 @@ class Post(models.Model):
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
-    def _note_revision(self) -> None:
+    def _note_revision(self, stored: dict | None) -> None:
         """A change of title or text after publication is a revision readers are told about;
         edits before publication, and imports of a new post, are not."""
-        if self.pk is None or not self.is_published:
+        if stored is None or not self.is_published:
             return
-        before = Post.objects.filter(pk=self.pk).values_list("title", "body").first()
-        if before is not None and before != (self.title, self.body):
+        if (stored["title"], stored["body"]) != (self.title, self.body):
             self.revised_at = timezone.now()
 
     def clean(self):
@@ -385,3 +390,92 @@ class PostCategory(models.Model):
 
     def __str__(self):
         return self.category.name
+
+
+# Previews and redirects (blog/previews.py, blog/redirects.py). Imported here, late, so the
+# rest of this module stays as it is.
+PREVIEW_LINK_DAYS = 7  # how long a new share link works
+
+
+def new_preview_token() -> str:
+    """43 URL-safe characters from 32 random bytes: not guessable, not enumerable."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def preview_link_expiry():
+    from datetime import timedelta
+
+    return timezone.now() + timedelta(days=PREVIEW_LINK_DAYS)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self):
+        """Links that still open their post: not revoked and not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A secret URL that shows one post, in any state, to a reviewer without an account."""
+
+    post = models.ForeignKey(
+        Post, verbose_name="記事", on_delete=models.CASCADE, related_name="preview_links"
+    )
+    token = models.CharField(
+        "トークン", max_length=100, unique=True, default=new_preview_token, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="作成者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+    expires_at = models.DateTimeField("有効期限", default=preview_link_expiry)
+    revoked_at = models.DateTimeField("無効化日時", null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "共有プレビューリンク"
+
+    def __str__(self):
+        return f"{self.post}（{timezone.localtime(self.expires_at):%Y-%m-%d %H:%M} まで）"
+
+    def get_absolute_url(self):
+        return reverse("blog:preview_link", kwargs={"token": self.token})
+
+    @property
+    def is_active(self) -> bool:
+        """The same rule as PreviewLinkQuerySet.active()."""
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_at is not None:
+            return "無効化済み"
+        return "有効" if self.is_active else "期限切れ"
+
+
+class Redirect(models.Model):
+    """An old URL path of a post (an earlier slug, or its Jekyll permalink): answered with a
+    301 to the post's current URL while the post is published (blog/redirects.py). It names
+    the post, not a path, so a chain of renames is always one hop."""
+
+    # Decoded, as in request.path ("/posts/日本語/"), always ending in "/". Unique: indexed.
+    old_path = models.CharField("旧パス", max_length=500, unique=True)
+    post = models.ForeignKey(
+        Post, verbose_name="記事", on_delete=models.CASCADE, related_name="redirects"
+    )
+    created_at = models.DateTimeField("作成日時", auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        verbose_name = verbose_name_plural = "リダイレクト"
+
+    def __str__(self):
+        return f"{self.old_path} → {self.post}"

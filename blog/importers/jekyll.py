@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from blog import frontmatter
 from blog.models import Author, Category, Post, Tag
+from blog.revisions import recorded
 
 SUFFIXES = {".md", ".markdown", ".html", ".txt"}
 
@@ -394,7 +395,7 @@ def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = 
     outcome = "created" if post is None else "updated"
     try:
         # One transaction per file: a failure leaves no half-written post behind.
-        with transaction.atomic():
+        with transaction.atomic(), recorded(f"Jekyll から取り込み（{path.name}）"):
             _save(parsed, post, dry_run=dry_run)
     except ValidationError as exc:
         return FileResult(str(path), "failed", parsed.slug, reason=_validation_reason(exc))
