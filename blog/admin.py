@@ -127,6 +127,26 @@ class PostCategoryInline(RequiredInline):
     fields = ["category", "position"]
 
 
+class PublicationFilter(admin.SimpleListFilter):
+    """Where a post stands for readers: scheduled posts apart from those already live."""
+
+    title = "公開状況"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("live", "公開中"), ("scheduled", "予約公開"), ("unpublished", "未公開")]
+
+    def queryset(self, request, queryset):
+        live = Post.objects.published().values("pk")
+        if self.value() == "live":
+            return queryset.filter(pk__in=live)
+        if self.value() == "scheduled":
+            return queryset.filter(status=Post.Status.PUBLISHED).exclude(pk__in=live)
+        if self.value() == "unpublished":
+            return queryset.exclude(status=Post.Status.PUBLISHED)
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(VersionAdmin):
     form = PostAdminForm
@@ -135,7 +155,7 @@ class PostAdmin(VersionAdmin):
         "title", "author_names", "primary_category_name", "status_label", "published_at",
         "reading_time",
     ]  # fmt: skip
-    list_filter = ["status", "categories", "authors", "tags"]
+    list_filter = [PublicationFilter, "status", "categories", "authors", "tags"]
     date_hierarchy = "published_at"
     search_fields = ["title", "excerpt", "body"]
     prepopulated_fields = {"slug": ["title"]}

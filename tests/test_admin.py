@@ -321,3 +321,13 @@ def test_autocomplete_finds_japanese_names_in_order(
 
     assert response.status_code == 200
     assert [result["text"] for result in response.json()["results"]] == sorted(names)
+
+
+def test_publication_filter_separates_scheduled_from_live(staff_client):
+    """The 公開状況 filter lists live, scheduled and unpublished posts apart."""
+    PostFactory(title="公開中の記事")
+    PostFactory(title="予約の記事", scheduled=True)
+    PostFactory(title="下書きの記事", draft=True)
+    assert _listed(staff_client, publication="live") == {"公開中の記事"}
+    assert _listed(staff_client, publication="scheduled") == {"予約の記事"}
+    assert _listed(staff_client, publication="unpublished") == {"下書きの記事"}
