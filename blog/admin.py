@@ -16,6 +16,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.models import Tag as TaggitTag
 
+from .admin_editor import MarkdownPreviewAdminMixin
 from .models import Author, Category, Post, PostAuthor, PostCategory, Tag
 from .revisions import field_at, recorded, text_diff
 
@@ -148,7 +149,7 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(VersionAdmin):
+class PostAdmin(MarkdownPreviewAdminMixin, VersionAdmin):
     form = PostAdminForm
     inlines = [PostAuthorInline, PostCategoryInline]
     list_display = [
