@@ -17,6 +17,7 @@ from reversion.models import Version
 from taggit.models import Tag as TaggitTag
 
 from .admin_editor import MarkdownPreviewAdminMixin
+from .admin_previews import PreviewLinkAdminMixin, PreviewLinkInline
 from .models import Author, Category, Post, PostAuthor, PostCategory, Tag
 from .revisions import field_at, recorded, text_diff
 
@@ -149,9 +150,9 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(MarkdownPreviewAdminMixin, VersionAdmin):
+class PostAdmin(PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
     form = PostAdminForm
-    inlines = [PostAuthorInline, PostCategoryInline]
+    inlines = [PostAuthorInline, PostCategoryInline, PreviewLinkInline]
     list_display = [
         "title", "author_names", "primary_category_name", "status_label", "published_at",
         "reading_time",

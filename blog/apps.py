@@ -7,4 +7,7 @@ class BlogConfig(AppConfig):
     verbose_name = "ブログ"
 
     def ready(self):
-        from . import revisions  # noqa: F401  (registers the models with django-reversion)
+        from . import (
+            redirects,  # noqa: F401  (records old post URLs on slug changes)
+            revisions,  # noqa: F401  (registers the models with django-reversion)
+        )

@@ -3,6 +3,7 @@ from django.urls import include, path
 from . import (
     converters,  # noqa: F401  (registers uslug, yyyy, mm before the URL lists below)
     feeds,
+    previews,  # noqa: F401  (registers ptoken, the share-link token)
     views,
 )
 
@@ -10,6 +11,7 @@ app_name = "blog"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="post_list"),
     path("posts/<uslug:slug>/", views.PostDetailView.as_view(), name="post_detail"),
+    path("preview/<ptoken:token>/", views.PreviewLinkView.as_view(), name="preview_link"),
     path("categories/", views.CategoryListView.as_view(), name="category_list"),
     path("categories/<uslug:slug>/", views.CategoryDetailView.as_view(), name="category_detail"),
     path("tags/", views.TagListView.as_view(), name="tag_list"),

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
+from . import previews
 from .freshness import conditional
 from .models import Author, Category, Post, Tag
 from .search import normalize_query, search_posts
@@ -99,8 +100,25 @@ class HomeView(PostListMixin, ListView):
 
 
 class PostDetailView(PublicPageMixin, DetailView):
+    """A published post; for staff, also a draft, review or scheduled post as a preview."""
+
     template_name = "blog/post_detail.html"
     context_object_name = "post"
+
+    def dispatch(self, request, *args, **kwargs):
+        # The staff branch comes before conditional GET (blog.freshness): a preview must never
+        # be a 304. Readers without a session cookie skip it at no cost.
+        if request.method in ("GET", "HEAD") and previews.may_be_staff(request):
+            post = previews.unpublished_post(request.user, kwargs["slug"])
+            if post is not None:
+                return self.render_preview(post, previews.staff_preview(post))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_preview(self, post, preview, **context):
+        """The post page with the preview banner: noindex, private, uncached, no validators."""
+        self.object = post
+        context = self.get_context_data(object=post, preview=preview, noindex=True, **context)
+        return previews.make_private(self.render_to_response(context))
 
     def get_queryset(self):
         return published_posts()
@@ -109,12 +127,14 @@ class PostDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         post = self.object
         visible = Post.objects.published()
-        context["previous_post"] = (
-            visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
-        )
-        context["next_post"] = (
-            visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
-        )
+        context["previous_post"] = context["next_post"] = None
+        if post.published_at is not None:  # a preview of an undated draft has no neighbours
+            context["previous_post"] = (
+                visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
+            )
+            context["next_post"] = (
+                visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
+            )
         context["related_posts"] = self.related_posts(post, visible)
         return context
 
@@ -130,6 +150,27 @@ class PostDetailView(PublicPageMixin, DetailView):
             .annotate(shared=Count("tag_links"))
             .order_by("-shared", "-published_at")[:RELATED_POSTS]
         )
+
+
+class PreviewLinkView(PostDetailView):
+    """A share link: the post in any state, for whoever holds the token, until it expires or
+    is revoked. Unknown, expired and revoked tokens get the same 404."""
+
+    http_method_names = ["get", "head"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        link = previews.active_link(kwargs["token"])
+        if link is None:
+            raise Http404("No such preview")
+        post = link.post
+        # The canonical URL is the post's own: the token appears in no link or meta tag.
+        canonical = request.build_absolute_uri(post.get_absolute_url())
+        response = self.render_preview(post, previews.shared_preview(link), canonical_url=canonical)
+        # Links in the post must not carry the token away in a Referer header.
+        response["Referrer-Policy"] = "no-referrer"
+        return response
 
 
 class CategoryDetailView(PostListMixin, ListView):
