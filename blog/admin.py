@@ -1,5 +1,7 @@
 """The editors' tool: posts, authors, categories and tags in the Django admin."""
 
+from itertools import pairwise
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -17,6 +19,7 @@ from reversion.models import Version
 from taggit.models import Tag as TaggitTag
 
 from .admin_editor import MarkdownPreviewAdminMixin
+from .admin_health import HealthAdminMixin, HealthConfirmFormMixin
 from .admin_previews import PreviewLinkAdminMixin, PreviewLinkInline
 from .models import Author, Category, Post, PostAuthor, PostCategory, Tag
 from .revisions import field_at, recorded, text_diff
@@ -34,7 +37,7 @@ def can_publish(user) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-class PostAdminForm(forms.ModelForm):
+class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
     # The version the editor opened: a save from a form opened before someone else's save is
     # refused, with that person's changes shown, instead of silently overwriting them.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -150,19 +153,19 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
+class PostAdmin(HealthAdminMixin, PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
     form = PostAdminForm
     inlines = [PostAuthorInline, PostCategoryInline, PreviewLinkInline]
     list_display = [
         "title", "author_names", "primary_category_name", "status_label", "published_at",
-        "reading_time",
+        "reading_time", "health_badge",
     ]  # fmt: skip
-    list_filter = [PublicationFilter, "status", "categories", "authors", "tags"]
+    list_filter = [PublicationFilter, "status", "health", "categories", "authors", "tags"]
     date_hierarchy = "published_at"
     search_fields = ["title", "excerpt", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["reading_time", "created_at", "updated_at", "source_path"]
-    actions = ["publish", "unpublish"]
+    readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "health_panel"]
+    actions = ["publish", "unpublish", "clean_up"]
     list_per_page = 50
     object_history_template = "admin/blog/post/object_history.html"
     fieldsets = [
@@ -173,6 +176,7 @@ class PostAdmin(PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
                     "title",
                     "slug",
                     "status",
+                    "confirm_health",
                     "published_at",
                     "excerpt",
                     "body",
@@ -181,6 +185,7 @@ class PostAdmin(PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
                 ]
             },
         ),
+        ("健全性", {"fields": ["health_panel"]}),
         ("表示と検索", {"fields": ["seo_description", "cover_image", "cover_image_alt"]}),
         ("読了時間", {"fields": ["reading_time", "reading_time_override"]}),
         (
@@ -266,7 +271,7 @@ class PostAdmin(PreviewLinkAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
         response = super().history_view(request, object_id, extra_context)
         actions = getattr(response, "context_data", {}).get("action_list", [])
         # Newest first: each revision is compared with the one before it.
-        for action, older in zip(actions, actions[1:], strict=False):
+        for action, older in pairwise(actions):
             action["previous_revision_id"] = older["revision"].id
         return response
 

@@ -271,15 +271,15 @@ class Post(models.Model):
             kwargs["update_fields"] = {*update_fields, *derived}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
     def _check_health(self) -> None:
         from .health import check_post, overall  # health reads Post fields: imported late
 
         findings = check_post(self)
         self.health_findings = [finding.as_dict() for finding in findings]
         self.health = overall(findings)
-
-    def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.slug})
 
     def _note_revision(self, stored: dict | None) -> None:
         """A change of title or text after publication is a revision readers are told about;

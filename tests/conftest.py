@@ -27,6 +27,14 @@ def role_user(django_user_model):
 
     from blog.models import Author
 
+    if not Group.objects.filter(name="Writer").exists():
+        # A transactional test before this one flushed the rows the data migration wrote.
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("blog.migrations.0002_roles").create_roles(apps, None)
+
     def make(role: str, username: str | None = None, author_name: str | None = None):
         user = django_user_model.objects.create_user(
             username or role.lower(), password="pw-role-12345", is_staff=True
@@ -37,3 +45,11 @@ def role_user(django_user_model):
         return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium under Playwright; skips (or, under CI, fails) when it is missing."""
+    from .browser import launch
+
+    yield from launch()

@@ -18,8 +18,8 @@ from blog.admin import PostAdmin
 from blog.admin_editor import MAX_PREVIEW_CHARS, MarkdownPreviewAdminMixin
 from blog.models import Post
 
+from .browser import new_page as _page
 from .factories import PostFactory
-from .test_browser import _page, browser  # noqa: F401 (browser is a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
@@ -215,7 +215,7 @@ def test_real_admin_serves_the_preview(staff_client):
 
 
 @pytest.fixture
-def editor_page(browser, live_server, django_user_model):  # noqa: F811
+def editor_page(browser, live_server, django_user_model):
     """A browser page logged in as a superuser, at the test site's add form."""
     client = Client()
     client.force_login(

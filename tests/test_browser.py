@@ -1,49 +1,10 @@
 """A reader in a real browser: Playwright driving Debian's Chromium (never a downloaded one)."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from .browser import PHONE
+from .browser import new_page as _page
 from .factories import AuthorFactory, CategoryFactory, PostFactory
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    # The machine has no outside network: keep Chromium from trying.
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-first-run",
-]  # fmt: skip
-PHONE = {"width": 375, "height": 740}
-
-
-def _missing() -> list[str]:
-    missing = []
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[dev]')")
-    if not CHROMIUM.exists():
-        missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    return missing
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = _missing()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests; missing: {', '.join(missing)}")
-        pytest.skip(f"browser tests need {', '.join(missing)}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are still synchronous and safe.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -66,15 +27,6 @@ def site(transactional_db):
         for i in range(3)
     ]  # fmt: skip
     return {"posts": posts, "author": author, "category": category}
-
-
-def _page(browser, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    return page
 
 
 def _overflows(page) -> bool:

@@ -28,12 +28,12 @@ def logged_in(user) -> Client:
 
 def test_admin_save_records_a_revision_with_who(editor):
     """Saving in the admin records a revision naming the editor."""
-    post = PostFactory(body="初版")
-    response = logged_in(editor).post(change_url(post), form_data(post, body="第二版"))
+    post = PostFactory(body="初版です。")
+    response = logged_in(editor).post(change_url(post), form_data(post, body="第二版です。"))
     assert response.status_code == 302
     version = Version.objects.get_for_object(post).first()
     assert version.revision.user == editor
-    assert version.field_dict["body"] == "第二版"
+    assert version.field_dict["body"] == "第二版です。"
 
 
 def test_import_and_bulk_actions_record_revisions(editor):
@@ -43,7 +43,8 @@ def test_import_and_bulk_actions_record_revisions(editor):
     first = Version.objects.get_for_object(post).get()
     assert "Jekyll" in first.revision.get_comment()
     logged_in(editor).post(
-        reverse("admin:blog_post_changelist"), {"action": "unpublish", "_selected_action": [post.pk]}
+        reverse("admin:blog_post_changelist"),
+        {"action": "unpublish", "_selected_action": [post.pk]},
     )
     latest = Version.objects.get_for_object(post).first()
     assert latest.revision.user == editor and latest.field_dict["status"] == "draft"
@@ -52,10 +53,12 @@ def test_import_and_bulk_actions_record_revisions(editor):
 def test_history_lists_revisions_and_compare_shows_an_escaped_diff(editor):
     """The history page links each revision; the diff view shows changes, escaped."""
     client = logged_in(editor)
-    post = PostFactory(body="一行目\n二行目\n")
-    client.post(change_url(post), form_data(post, body="一行目\n<script>書き換え</script>\n"))
+    post = PostFactory(body="一行目です。\n二行目です。\n")
+    client.post(
+        change_url(post), form_data(post, body="一行目です。\n<script>書き換え</script>です。\n")
+    )
     post.refresh_from_db()
-    client.post(change_url(post), form_data(post, body="一行目\n三行目\n"))
+    client.post(change_url(post), form_data(post, body="一行目です。\n三行目です。\n"))
     history = client.get(reverse("admin:blog_post_history", args=[post.pk])).content.decode()
     assert history.count("現在と比較") == 2 and "前の版と比較" in history
     older, newer = Version.objects.get_for_object(post).order_by("pk")
@@ -70,40 +73,44 @@ def test_history_lists_revisions_and_compare_shows_an_escaped_diff(editor):
 def test_restoring_an_old_revision_is_itself_a_new_revision(editor):
     """Reverting to an earlier revision restores the text and records one more revision."""
     client = logged_in(editor)
-    post = PostFactory(body="最初の本文")
-    client.post(change_url(post), form_data(post, body="最初の本文"))  # revision 1 of the text
+    post = PostFactory(body="最初の本文です。")
+    client.post(
+        change_url(post), form_data(post, body="最初の本文です。")
+    )  # revision 1 of the text
     post.refresh_from_db()
-    client.post(change_url(post), form_data(post, body="間違った本文"))
+    client.post(change_url(post), form_data(post, body="間違った本文です。"))
     first = Version.objects.get_for_object(post).order_by("pk").first()
     post.refresh_from_db()
     revision_url = reverse("admin:blog_post_revision", args=[post.pk, first.pk])
     page = client.get(revision_url)
-    assert page.status_code == 200 and "最初の本文" in page.content.decode()
+    assert page.status_code == 200 and "最初の本文です。" in page.content.decode()
     post.refresh_from_db()
-    assert post.body == "間違った本文"  # viewing does not change anything
+    assert post.body == "間違った本文です。"  # viewing does not change anything
     # The restore form carries the version it was shown at, like any change form.
     shown_version = page.context["adminform"].form["loaded_version"].value()
-    response = client.post(revision_url, form_data(post, body="最初の本文", loaded_version=shown_version))
+    response = client.post(
+        revision_url, form_data(post, body="最初の本文です。", loaded_version=shown_version)
+    )
     assert response.status_code == 302
     post.refresh_from_db()
-    assert post.body == "最初の本文"
+    assert post.body == "最初の本文です。"
     assert Version.objects.get_for_object(post).count() == 3
 
 
 def test_second_of_two_concurrent_saves_is_refused_with_the_other_changes_shown(role_user):
     """Two editors open a post; the first saves; the second's save is refused, nothing lost."""
     alice, bob = role_user("Editor", "alice"), role_user("Editor", "bob")
-    post = PostFactory(body="共通の本文\n")
+    post = PostFactory(body="共通の本文です。\n")
     a, b = logged_in(alice), logged_in(bob)
     opened = form_data(post)  # both forms carry the version they were opened at
     assert a.get(change_url(post)).status_code == b.get(change_url(post)).status_code == 200
-    assert a.post(change_url(post), {**opened, "body": "アリスの修正\n"}).status_code == 302
-    refused = b.post(change_url(post), {**opened, "body": "ボブの修正\n"})
+    assert a.post(change_url(post), {**opened, "body": "アリスの修正です。\n"}).status_code == 302
+    refused = b.post(change_url(post), {**opened, "body": "ボブの修正です。\n"})
     assert refused.status_code == 200
     page = refused.content.decode()
     assert "あなたが開いた後にaliceが保存しました" in page
-    assert "アリスの修正" in page and "ボブの修正" in page  # the diff of both texts
+    assert "アリスの修正です。" in page and "ボブの修正です。" in page  # the diff of both texts
     post.refresh_from_db()
-    assert post.body == "アリスの修正\n"
+    assert post.body == "アリスの修正です。\n"
     # Reopened at the new version, Bob's save goes through.
-    assert b.post(change_url(post), form_data(post, body="ボブの修正\n")).status_code == 302
+    assert b.post(change_url(post), form_data(post, body="ボブの修正です。\n")).status_code == 302

@@ -53,22 +53,32 @@ def writer(client, role_user):
 
 def test_migration_creates_the_three_groups():
     """Writer, Editor and Administrator exist with the right key permissions."""
-    writer, editor, admin = (Group.objects.get(name=n) for n in ("Writer", "Editor", "Administrator"))
+    writer, editor, admin = (
+        Group.objects.get(name=n) for n in ("Writer", "Editor", "Administrator")
+    )
     codes = lambda g: set(g.permissions.values_list("codename", flat=True))  # noqa: E731
     assert {"add_post", "change_post"} <= codes(writer)
     assert not {"publish_post", "delete_post", "change_category", "add_tag"} & codes(writer)
-    assert {"publish_post", "delete_post", "change_category", "change_tag", "change_author"} <= codes(editor)
+    assert {
+        "publish_post",
+        "delete_post",
+        "change_category",
+        "change_tag",
+        "change_author",
+    } <= codes(editor)
     assert "change_user" not in codes(editor)
     assert {"change_user", "add_group", "publish_post"} <= codes(admin)
 
 
 def test_writer_edits_own_draft_and_submits_it_for_review(client, writer):
     """A writer can edit their own draft and move it to review, but not publish it."""
-    post = PostFactory(draft=True, authors=[writer.author_profile], body="草稿")
-    response = client.post(change_url(post), form_data(post, body="推敲した草稿", status="review"))
+    post = PostFactory(draft=True, authors=[writer.author_profile], body="草稿です。")
+    response = client.post(
+        change_url(post), form_data(post, body="推敲した草稿です。", status="review")
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     post.refresh_from_db()
-    assert (post.body, post.status) == ("推敲した草稿", Post.Status.REVIEW)
+    assert (post.body, post.status) == ("推敲した草稿です。", Post.Status.REVIEW)
 
 
 def test_writer_cannot_publish_by_forging_the_status(client, writer):
@@ -84,12 +94,16 @@ def test_writer_cannot_publish_by_forging_the_status(client, writer):
 def test_writer_cannot_schedule(client, writer):
     """published_at is read-only for writers: a posted date is ignored."""
     post = PostFactory(draft=True, published_at=None, authors=[writer.author_profile])
-    client.post(change_url(post), form_data(post, published_at_0="2030-01-01", published_at_1="09:00:00"))
+    client.post(
+        change_url(post), form_data(post, published_at_0="2030-01-01", published_at_1="09:00:00")
+    )
     post.refresh_from_db()
     assert post.published_at is None
 
 
-@pytest.mark.parametrize("case", ["someone elses draft", "own post in review", "own published post"])
+@pytest.mark.parametrize(
+    "case", ["someone elses draft", "own post in review", "own published post"]
+)
 def test_writer_cannot_change_other_or_non_draft_posts(client, writer, case):
     """Others' posts, and their own once submitted or published, are read-only for writers."""
     author = AuthorFactory() if case == "someone elses draft" else writer.author_profile
@@ -106,13 +120,21 @@ def test_writer_cannot_change_other_or_non_draft_posts(client, writer, case):
 def test_writer_cannot_delete_publish_or_manage_taxonomy(client, writer):
     """Delete, the publish action and category/tag/author admin are refused to writers."""
     post = PostFactory(draft=True, authors=[writer.author_profile])
-    assert client.post(reverse("admin:blog_post_delete", args=[post.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:blog_post_delete", args=[post.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [post.pk]})
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
     assert client.get(reverse("admin:blog_category_add")).status_code == 403
     category = CategoryFactory()
-    assert client.post(reverse("admin:blog_category_change", args=[category.pk]), {"name": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:blog_category_change", args=[category.pk]), {"name": "x"}
+        ).status_code
+        == 403
+    )
     assert client.get(reverse("admin:blog_tag_add")).status_code == 403
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
 

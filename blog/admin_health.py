@@ -1,0 +1,203 @@
+"""Content health in the Post admin: a list badge, a panel of findings, a clean-up action and
+button, and a form check that keeps posts with errors from going out unnoticed.
+
+Wiring in blog/admin.py:
+
+    class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm): ...
+
+    class PostAdmin(HealthAdminMixin, MarkdownPreviewAdminMixin, VersionAdmin):
+        list_display = [..., "health_badge"]
+        list_filter = [..., "health"]  # a plain field filter: Post.health has choices
+        readonly_fields = [..., "health_panel"]
+        actions = [..., "clean_up"]
+        # and "confirm_health" (after "status") and "health_panel" in the fieldsets
+
+The form reads `self.request` for the user's `blog.publish_post` permission: the admin sets it
+on the form class (PostAdmin.get_form does, and so does HealthAdminMixin.get_form). A form
+built without a request acts for a user without that permission.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+
+from .health import ERROR, check_text, clean_body
+from .revisions import recorded
+
+PUBLISH_PERMISSION = "blog.publish_post"
+CLEANUP_BUTTON = "_cleanup"  # the name of the submit button in the change form
+
+BADGE_SYMBOLS = {"ok": "✓", "warning": "⚠", "error": "✗"}
+SEVERITY_LABELS = {"error": "要修正", "warning": "注意"}
+# Fixed strings, never from the data: the admin's error red, a dark amber, a green.
+SEVERITY_STYLES = {
+    "error": "color: var(--error-fg, #ba2121); font-weight: bold;",
+    "warning": "color: #8a6d00;",
+    "ok": "color: #2e7d32;",
+}
+
+
+class HealthAdminMixin:
+    """For the Post ModelAdmin's bases, first."""
+
+    @admin.display(description="健全性", ordering="health")
+    def health_badge(self, post):
+        health = post.health if post.health in BADGE_SYMBOLS else "ok"
+        findings = post.health_findings or []
+        return format_html(
+            '<span class="health-badge health-{}" style="{}" title="{}">{} {}（{}）</span>',
+            health,
+            SEVERITY_STYLES[health],
+            "\n".join(str(finding.get("message", "")) for finding in findings),
+            BADGE_SYMBOLS[health],
+            post.get_health_display(),
+            len(findings),
+        )
+
+    @admin.display(description="健全性の指摘")
+    def health_panel(self, post):
+        if post is None or post.pk is None:
+            return "保存すると確認します。"
+        findings = post.health_findings or []
+        if not findings:
+            return format_html(
+                '<span style="{}">✓ 問題はありません。</span>', SEVERITY_STYLES["ok"]
+            )
+        rows = []
+        for finding in findings:
+            severity = finding.get("severity")
+            severity = severity if severity in SEVERITY_LABELS else "warning"
+            rows.append(
+                (
+                    severity,
+                    SEVERITY_STYLES[severity],
+                    BADGE_SYMBOLS[severity],
+                    SEVERITY_LABELS[severity],
+                    finding.get("code", ""),
+                    finding.get("message", ""),
+                )
+            )
+        items = format_html_join(
+            "",
+            '<li class="health-{}"><span style="{}">{} {}</span> <code>{}</code> {}</li>',
+            rows,
+        )
+        return format_html('<ul class="health-findings">{}</ul>', items)
+
+    @admin.action(description="生成マーカーと重複を取り除く", permissions=["change"])
+    def clean_up(self, request, queryset):
+        changed = skipped = 0
+        # save() per post: rendering, health and the revision date are worked out there.
+        with recorded("一括操作でクリーンアップ", request.user):
+            for post in queryset:
+                cleaned = clean_body(post.body)
+                if cleaned == post.body:
+                    continue
+                if not self.has_change_permission(request, post):
+                    skipped += 1  # a writer's selection may hold posts they cannot edit
+                    continue
+                post.body = cleaned
+                post.save()
+                changed += 1
+        message = f"{changed} 件の記事から生成マーカーと重複を取り除きました。"
+        if skipped:
+            message += f"編集権限のない {skipped} 件は変更していません。"
+        self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request  # modelform_factory made a new class for this request
+        return form
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_health_cleanup": True}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        if CLEANUP_BUTTON not in request.POST:
+            return super().response_change(request, obj)
+        # HealthConfirmFormMixin cleaned the submitted body before the save; without it, the
+        # body is cleaned here (inside the admin's revision: the revision records the result).
+        changed = getattr(obj, "_health_cleaned", False)
+        cleaned = clean_body(obj.body)
+        if cleaned != obj.body:
+            obj.body = cleaned
+            obj.save()
+            changed = True
+        remaining = len(obj.health_findings)
+        if changed:
+            message = f"生成マーカーと重複を取り除いて保存しました（残りの指摘 {remaining} 件）。"
+        else:
+            message = f"保存しました。取り除くものはありませんでした（指摘 {remaining} 件）。"
+        self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+class HealthConfirmFormMixin(forms.ModelForm):
+    """For the Post admin form: checks health on the submitted title, excerpt and body.
+
+    - A user without `blog.publish_post` (a writer) cannot send a post with errors to review:
+      the form is invalid and lists the errors.
+    - A user with it must tick 問題を確認のうえ公開する to publish (or keep published) a post
+      with errors.
+    - Pressing クリーンアップ cleans the body first, so a post that clean-up repairs passes.
+
+    Errors are added with add_error(), so the form's other clean() checks still run.
+    """
+
+    confirm_health = forms.BooleanField(
+        label="問題を確認のうえ公開する",
+        required=False,
+        help_text="要修正の指摘がある記事を公開するときにチェックします。",
+    )
+    request = None  # set on the class by the admin (get_form)
+
+    @property
+    def user_can_publish(self) -> bool:
+        return self.request is not None and self.request.user.has_perm(PUBLISH_PERMISSION)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.request is not None and CLEANUP_BUTTON in self.request.POST and cleaned.get("body"):
+            body = clean_body(cleaned["body"])
+            self.instance._health_cleaned = body != cleaned["body"]
+            cleaned["body"] = body
+        status = cleaned.get("status", self.instance.status)
+        if status not in ("review", "published"):
+            return cleaned
+        errors = self.health_errors(cleaned)
+        if not errors:
+            return cleaned
+        listing = " / ".join(finding.message for finding in errors)
+        if not self.user_can_publish:
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "要修正の問題があるため、レビュー依頼も公開もできません: %(findings)s",
+                    code="health",
+                    params={"findings": listing},
+                ),
+            )
+        elif status == "published" and not cleaned.get("confirm_health"):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "要修正の問題があります: %(findings)s "
+                    "公開するには「問題を確認のうえ公開する」にチェックしてください。",
+                    code="health_confirm",
+                    params={"findings": listing},
+                ),
+            )
+        return cleaned
+
+    def health_errors(self, cleaned) -> list:
+        """The error findings for the submitted text (fields missing from the form: stored)."""
+        instance = self.instance
+        findings = check_text(
+            cleaned.get("title", instance.title),
+            cleaned.get("excerpt", instance.excerpt),
+            cleaned.get("body", instance.body),
+            declared_minutes=cleaned.get("reading_time_override", instance.reading_time_override),
+        )
+        return [finding for finding in findings if finding.severity == ERROR]
