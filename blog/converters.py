@@ -37,6 +37,19 @@ class MonthConverter:
         return f"{value:02d}"
 
 
+class PreviewTokenConverter:
+    """A share-link token: URL-safe base64 (new tokens are 43 characters)."""
+
+    regex = r"[-_A-Za-z0-9]{20,100}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")
 register_converter(MonthConverter, "mm")
+register_converter(PreviewTokenConverter, "ptoken")

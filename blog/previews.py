@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.urls import register_converter
 from django.utils.cache import add_never_cache_headers
 
 from .models import Post, PreviewLink
@@ -22,21 +21,6 @@ from .models import Post, PreviewLink
 PREVIEW_PERMISSION = "blog.view_post"
 STAFF_LABEL = "プレビュー"
 SHARED_LABEL = "共有プレビュー"
-
-
-class PreviewTokenConverter:
-    """A share-link token: URL-safe base64 (new tokens are 43 characters)."""
-
-    regex = r"[-_A-Za-z0-9]{20,100}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
-
-register_converter(PreviewTokenConverter, "ptoken")
 
 
 @dataclass(frozen=True)

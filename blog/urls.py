@@ -1,9 +1,8 @@
 from django.urls import include, path
 
 from . import (
-    converters,  # noqa: F401  (registers uslug, yyyy, mm before the URL lists below)
+    converters,  # noqa: F401  (registers uslug, yyyy, mm, ptoken before the URL lists below)
     feeds,
-    previews,  # noqa: F401  (registers ptoken, the share-link token)
     views,
 )
 

@@ -35,6 +35,7 @@ from blog.models import SUMMARY_LENGTH, Post
 from blog.reading_time import minutes_for_text, reading_minutes
 from blog.text import html_to_text
 
+from .admin_forms import form_data
 from .factories import PostFactory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "health"
@@ -707,25 +708,6 @@ def health_admin(staff_client):
     return staff_client
 
 
-def _change_data(post, **overrides):
-    author, category = post.author_links.first(), post.category_links.first()
-    local = post.published_at.astimezone()
-    data = {
-        "title": post.title, "slug": post.slug, "status": post.status, "excerpt": post.excerpt,
-        "body": post.body, "tags": "", "seo_description": "", "cover_image_alt": "",
-        "reading_time_override": "", "original_permalink": "", "front_matter": "{}",
-        "loaded_version": post.version,
-        "published_at_0": local.strftime("%Y-%m-%d"), "published_at_1": local.strftime("%H:%M:%S"),
-        "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "1",
-        "author_links-0-id": author.pk, "author_links-0-post": post.pk,
-        "author_links-0-author": author.author_id, "author_links-0-position": "0",
-        "category_links-TOTAL_FORMS": "1", "category_links-INITIAL_FORMS": "1",
-        "category_links-0-id": category.pk, "category_links-0-post": post.pk,
-        "category_links-0-category": category.category_id, "category_links-0-position": "0",
-    }  # fmt: skip
-    return data | overrides
-
-
 @pytest.mark.django_db
 def test_admin_changelist_shows_badges_and_filters_on_health(health_admin):
     """The badge column shows each post's state; ?health__exact=error keeps the broken one."""
@@ -756,7 +738,7 @@ def test_admin_cleanup_button_cleans_saves_and_returns_to_the_form(health_admin)
     post = PostFactory(body=fixture("article_generated.md"))
     url = reverse("admin:blog_post_change", args=[post.pk])
 
-    response = health_admin.post(url, _change_data(post, _cleanup="1"))
+    response = health_admin.post(url, form_data(post, _cleanup="1"))
 
     assert response.status_code == 302 and response.url == url
     post.refresh_from_db()
@@ -773,11 +755,11 @@ def test_admin_publishing_with_errors_needs_the_confirmation(health_admin):
     post = PostFactory(body=fixture("article_generated.md"))
     url = reverse("admin:blog_post_change", args=[post.pk])
 
-    refused = health_admin.post(url, _change_data(post, body=post.body + "追記。"))
+    refused = health_admin.post(url, form_data(post, body=post.body + "追記。"))
     assert refused.status_code == 200
     assert "問題を確認のうえ公開する" in str(refused.context["adminform"].form.non_field_errors())
 
-    accepted = health_admin.post(url, _change_data(post, confirm_health="on"))
+    accepted = health_admin.post(url, form_data(post, confirm_health="on"))
     assert accepted.status_code == 302
 
 

@@ -8,9 +8,9 @@ from reversion.models import Version
 from blog.importers.jekyll import import_paths
 from blog.models import Post
 
+from .admin_forms import change_url, form_data
 from .factories import PostFactory
 from .jekyll_files import SAMPLE
-from .test_roles import change_url, form_data
 
 pytestmark = pytest.mark.django_db
 

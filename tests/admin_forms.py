@@ -1,0 +1,35 @@
+"""What the post change form sends, for tests that POST to the admin as a browser would."""
+
+from django.urls import reverse
+
+
+def change_url(post):
+    return reverse("admin:blog_post_change", args=[post.pk])
+
+
+def form_data(post, **overrides):
+    """A complete change-form POST for `post`, as the admin page would send it."""
+    author_link = post.author_links.first()
+    category_link = post.category_links.first()
+    data = {
+        "title": post.title, "slug": post.slug, "status": post.status, "excerpt": post.excerpt,
+        "body": post.body, "tags": "", "seo_description": "", "cover_image_alt": "",
+        "reading_time_override": "", "original_permalink": "", "front_matter": "{}",
+        "loaded_version": post.version,
+        "published_at_0": "", "published_at_1": "",
+        "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "1",
+        "author_links-MIN_NUM_FORMS": "1", "author_links-MAX_NUM_FORMS": "1000",
+        "author_links-0-id": author_link.pk, "author_links-0-post": post.pk,
+        "author_links-0-author": author_link.author_id, "author_links-0-position": "0",
+        "category_links-TOTAL_FORMS": "1", "category_links-INITIAL_FORMS": "1",
+        "category_links-MIN_NUM_FORMS": "1", "category_links-MAX_NUM_FORMS": "1000",
+        "category_links-0-id": category_link.pk, "category_links-0-post": post.pk,
+        "category_links-0-category": category_link.category_id,
+        "category_links-0-position": "0",
+    }  # fmt: skip
+    if post.published_at:
+        local = post.published_at.astimezone()
+        data["published_at_0"] = local.strftime("%Y-%m-%d")
+        data["published_at_1"] = local.strftime("%H:%M:%S")
+    data.update(overrides)
+    return data
