@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -269,7 +269,12 @@ class Post(models.Model):
             derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
                        "health_findings", "version", "updated_at"}  # fmt: skip
             kwargs["update_fields"] = {*update_fields, *derived}
-        super().save(*args, **kwargs)
+        # The post and its search document are written together or not at all.
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            from .search import index_post  # search reads Post: imported late
+
+            index_post(self)
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
@@ -479,3 +484,24 @@ class Redirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.post}"
+
+
+class PostSearchDocument(models.Model):
+    """The stored search document of a post (blog/search.py): written in Post.save(), in the
+    same transaction, and indexed by the database (a GIN index on PostgreSQL, an FTS5 table
+    kept in step by triggers on SQLite; see migration 0003_search)."""
+
+    post = models.OneToOneField(
+        Post, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    # NFKC-normalised text: exact-substring checks, relevance (title) and result snippets.
+    title = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    # Space-separated index terms: CJK characters and character bigrams, and Latin words.
+    tokens = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "検索文書"
+
+    def __str__(self):
+        return f"search document of post {self.post_id}"

@@ -3,10 +3,12 @@
 import re
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
@@ -14,7 +16,7 @@ from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 from . import previews
 from .freshness import conditional
 from .models import Author, Category, Post, Tag
-from .search import normalize_query, search_posts
+from .search import EXACT_COUNT_LIMIT, normalize, search
 
 RELATED_POSTS = 5
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -285,15 +287,36 @@ class TagListView(PublicPageMixin, TemplateView):
         return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
 
 
+class CappedPaginator(Paginator):
+    """Counts up to EXACT_COUNT_LIMIT + 1 rows: an exact COUNT(*) of a common term is slow,
+    and nobody pages past fifty pages of search results ("about 1,000" is shown instead)."""
+
+    @cached_property
+    def count(self):
+        return len(self.object_list.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1])
+
+
 class SearchView(PostListMixin, ListView):
     template_name = "blog/search.html"
     page_title = "検索"
+    paginator_class = CappedPaginator
+    filter_names = ("category", "tag", "author", "year")
 
     def get_queryset(self):
-        self.query = normalize_query(self.request.GET.get("q", ""))
-        if not self.query:
-            return Post.objects.none()
-        return search_posts(self.query).with_relations()
+        params = self.request.GET
+        self.filters = {
+            name: normalize(params.get(name, ""))[:200].strip() for name in self.filter_names
+        }
+        year = self.filters["year"]
+        self.results = search(
+            params.get("q", ""),
+            category=self.filters["category"],
+            tag=self.filters["tag"],
+            author=self.filters["author"],
+            year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
+        )
+        self.query = " ".join(term.text for term in self.results.terms)
+        return self.results.posts.with_relations()
 
     def canonical_url(self):
         return self.request.build_absolute_uri(reverse("blog:search"))
@@ -302,4 +325,17 @@ class SearchView(PostListMixin, ListView):
         return f"「{self.query}」の検索結果" if self.query else "検索"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, noindex=True, **kwargs)
+        context = super().get_context_data(query=self.query, noindex=True, **kwargs)
+        for post in context["posts"]:
+            post.snippet = self.results.snippet(post)
+        context.update(
+            filters=self.filters,
+            categories=Category.objects.order_by("name"),
+            tags=Tag.objects.filter(post_links__content_object__in=Post.objects.published())
+            .distinct()
+            .order_by("name"),
+            authors=Author.objects.order_by("name"),
+            years=[d.year for d in Post.objects.published().dates("published_at", "year", "DESC")],
+            count_text=self.results.count_text if self.query else "",
+        )
+        return context
