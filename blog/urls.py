@@ -19,5 +19,6 @@ urlpatterns = [
     path("archive/<yyyy:year>/", views.YearArchiveView.as_view(), name="year_archive"),
     path("archive/<yyyy:year>/<mm:month>/", views.MonthArchiveView.as_view(), name="month_archive"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("opensearch.xml", views.OpenSearchView.as_view(), name="opensearch"),
     path("", include(feeds.urlpatterns)),
 ]

@@ -339,3 +339,16 @@ class SearchView(PostListMixin, ListView):
             count_text=self.results.count_text if self.query else "",
         )
         return context
+
+
+class OpenSearchView(TemplateView):
+    """Lets browsers add the site's search as a search engine."""
+
+    template_name = "opensearch.xml"
+    content_type = "application/opensearchdescription+xml; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        build = self.request.build_absolute_uri
+        return super().get_context_data(
+            search_url=build(reverse("blog:search")), self_url=build(self.request.path), **kwargs
+        )

@@ -1,0 +1,185 @@
+"""Search for Japanese: every query length, width and case folding, filters, only published."""
+
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from blog.models import PostSearchDocument
+from blog.search import index_terms, parse_query, search
+
+from .factories import AuthorFactory, CategoryFactory, PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query, **filters) -> list[str]:
+    return [post.title for post in search(query, **filters).posts]
+
+
+@pytest.fixture
+def corpus():
+    """Posts shaped like the desk's: Japanese with Latin names, one with 東京 and 京都 apart."""
+    return {
+        "infra": PostFactory(
+            title="AIインフラの新時代", body="FoxconnとOpenAIの提携で電力と投資が動く。"
+        ),
+        "tokyo": PostFactory(title="東京と京都の話", body="東京に住み、京都で働く。"),
+        "tokyo_to": PostFactory(title="都の予算", body="東京都の電力計画を読む。"),
+        "english": PostFactory(
+            title="Why RSS still matters", body="An open feed is worth keeping."
+        ),
+        "draft": PostFactory(title="下書きの提携", body="提携と投資の下書き。", draft=True),
+        "scheduled": PostFactory(title="予約の提携", body="提携の予約記事。", scheduled=True),
+    }
+
+
+def test_index_terms_are_cjk_unigrams_bigrams_and_latin_words():
+    """A Japanese sentence is indexed by characters and character pairs, Latin by words."""
+    assert index_terms("ＡＩ提携") == ["ai", "提", "携", "提携"]
+    assert index_terms("OpenAI と GPU-5") == ["openai", "と", "gpu", "5"]
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        ("電", ["AIインフラの新時代", "都の予算"]),  # one character
+        ("提携", ["AIインフラの新時代"]),  # two characters, drafts and scheduled excluded
+        ("東京都", ["都の予算"]),  # three: not the post that has 東京 and 京都 apart
+        ("AIインフラ", ["AIインフラの新時代"]),  # mixed Latin and Japanese
+        ("ＡＩ", ["AIインフラの新時代"]),  # full-width Latin
+        ("ｲﾝﾌﾗ", ["AIインフラの新時代"]),  # half-width katakana
+        ("openai", ["AIインフラの新時代"]),  # case-insensitive
+        ("Open", ["Why RSS still matters", "AIインフラの新時代"]),  # Latin word prefix
+        (
+            "京都 東京",
+            ["東京と京都の話", "都の予算"],
+        ),  # several terms: all must match (東京都 ⊃ 京都)
+        ("京都 働く", ["東京と京都の話"]),
+        ('"open feed"', ["Why RSS still matters"]),  # a quoted phrase
+        ('"feed open"', []),
+        ("存在しない語", []),
+    ],
+)
+def test_each_query_kind_finds_the_right_posts(corpus, query, titles):
+    """1, 2 and 3+ characters, mixed, width/case folded, several terms, phrases."""
+    assert sorted(found(query)) == sorted(titles)
+
+
+def test_title_matches_rank_above_body_matches_then_newer_first():
+    """A title hit comes first; among equals the newer post does."""
+    old = PostFactory(
+        title="古い記事", body="投資の話。", published_at=datetime(2024, 1, 1, tzinfo=UTC)
+    )
+    new = PostFactory(
+        title="新しい記事", body="投資の話。", published_at=datetime(2025, 1, 1, tzinfo=UTC)
+    )
+    titled = PostFactory(
+        title="投資の基本", body="本文。", published_at=datetime(2023, 1, 1, tzinfo=UTC)
+    )
+    assert list(search("投資").posts) == [titled, new, old]
+
+
+def test_filters_by_category_tag_author_and_year():
+    """Filters narrow the results and can be combined."""
+    dev, hanako = CategoryFactory(name="開発"), AuthorFactory(name="山田 花子")
+    a = PostFactory(title="検索A", body="検索。", categories=[dev], authors=[hanako], tags=["Django"],
+                    published_at=datetime(2025, 5, 1, tzinfo=UTC))  # fmt: skip
+    PostFactory(title="検索B", body="検索。", published_at=datetime(2024, 5, 1, tzinfo=UTC))
+    assert found("検索", category=dev.slug) == [a.title]
+    assert found("検索", tag="django") == [a.title]
+    assert found("検索", author=hanako.slug) == [a.title]
+    assert found("検索", year=2025) == [a.title]
+    assert found("検索", category="nope") == []
+
+
+def test_document_follows_saves_and_deletes():
+    """Editing a post re-indexes it at once; deleting it removes it from results."""
+    post = PostFactory(title="旧題", body="古い本文。")
+    assert found("古い") == ["旧題"]
+    post.body = "新しい本文。"
+    post.save()
+    assert found("古い") == [] and found("新しい") == ["旧題"]
+    post.delete()
+    assert found("新しい") == [] and not PostSearchDocument.objects.exists()
+
+
+def test_rebuild_command_recreates_documents():
+    """rebuild_search_index restores documents written around save() (bulk loads)."""
+    PostFactory(title="再構築", body="索引を作り直す。")
+    PostSearchDocument.objects.all().delete()
+    assert found("索引") == []
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "1 post" in out.getvalue() and found("索引") == ["再構築"]
+
+
+def test_snippet_highlights_matches_and_escapes_html(client):
+    """The result snippet marks the match and shows markup as text."""
+    PostFactory(title="安全", body="本文に `<script>alert(1)</script>` と投資の話。")
+    page = client.get(reverse("blog:search"), {"q": "投資"}).content.decode()
+    assert "<mark>投資</mark>" in page
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_search_page_handles_empty_long_and_odd_queries(client, corpus):
+    """No query shows the form; long and odd input gets a normal page; filters stay in the URL."""
+    empty = client.get(reverse("blog:search"))
+    assert empty.status_code == 200 and "件の記事が見つかりました" not in empty.content.decode()
+    for q in ["x" * 500, "%", "_", "'", '"', "\\", "*", "AND OR NOT", ":*", "&|!()"]:
+        assert client.get(reverse("blog:search"), {"q": q}).status_code == 200, q
+    assert client.get(reverse("blog:search") + "?q=%FF%FE&year=abcd&tag=%00").status_code == 200
+    year = str(corpus["infra"].published_at.year)
+    page = client.get(reverse("blog:search"), {"q": "提携", "year": year}).content.decode()
+    assert f'<option value="{year}" selected>' in page  # the filter stays selected
+    assert (
+        "1件の記事が見つかりました"
+        in client.get(reverse("blog:search"), {"q": "提携"}).content.decode()
+    )
+
+
+def test_about_n_results_above_a_thousand(monkeypatch, client):
+    """Above the exact-count limit the page says "about" instead of counting every row."""
+    monkeypatch.setattr("blog.search.EXACT_COUNT_LIMIT", 3)
+    monkeypatch.setattr("blog.views.EXACT_COUNT_LIMIT", 3)
+    PostFactory.create_batch(5, body="共通の語。")
+    assert search("共通").count_text == "約3件以上"
+    assert "約3件以上" in client.get(reverse("blog:search"), {"q": "共通"}).content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL query plans")
+@pytest.mark.parametrize("query", ["電", "提携", "東京都", "AIインフラ", "open"])
+def test_postgresql_plan_uses_the_gin_index(corpus, query):
+    """Every query length can be answered from the GIN index, not by scanning post bodies."""
+    posts = search(query).posts
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = posts.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "blog_search_tokens_gin" in plan, plan
+
+
+def test_parse_query_limits_terms_and_length():
+    """A pasted essay becomes a bounded query."""
+    assert len(parse_query(" ".join(f"語{i}" for i in range(50)))) == 8
+    assert parse_query("   ") == [] and parse_query("!!! ???") == []
+
+
+def test_opensearch_description_lets_browsers_add_the_search(client):
+    """Every page links an OpenSearch description whose template points at /search/."""
+    from xml.etree import ElementTree
+
+    assert (
+        'rel="search" type="application/opensearchdescription+xml"'
+        in client.get("/").content.decode()
+    )
+    response = client.get(reverse("blog:opensearch"))
+    assert response["Content-Type"].startswith("application/opensearchdescription+xml")
+    root = ElementTree.fromstring(response.content)
+    ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
+    urls = [u.get("template") for u in root.findall("os:Url", ns)]
+    assert "http://testserver/search/?q={searchTerms}" in urls
