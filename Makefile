@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format bench clean
+.PHONY: help install run serve test lint format bench bench-search clean
 .DEFAULT_GOAL := help
 
 help:
@@ -19,6 +19,7 @@ help:
 	@echo "make lint                 ruff lint and format check"
 	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
 	@echo "make bench                requests/s of the public pages under gunicorn (needs wrk)"
+	@echo "make bench-search         search p50/p95 on a generated corpus, SQLite and PostgreSQL (N=10000)"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": try make PYTHON=python3.12")'
@@ -57,6 +58,9 @@ format: install
 
 bench: install
 	scripts/bench
+
+bench-search: install
+	scripts/bench-search
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
