@@ -206,7 +206,12 @@ def search(
             When(title_hit, then=Value(1)), default=Value(0), output_field=IntegerField()
         )
     ).order_by("-title_hit", "-published_at", "-pk")
-    return SearchResults(query, terms, posts.select_related("search_document"))
+    # Result lists show the title, summary and a snippet of the stored text: the heavy columns
+    # (the body twice over, the index terms) stay in the database.
+    posts = posts.select_related("search_document").defer(
+        "body", "body_html", "toc_html", "health_findings", "search_document__tokens"
+    )
+    return SearchResults(query, terms, posts)
 
 
 def snippet(text: str, terms: list[QueryTerm], radius: int = SNIPPET_RADIUS) -> SafeString:
