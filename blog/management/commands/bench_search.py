@@ -1,0 +1,139 @@
+"""Time the search engine on the benchmark corpus (see generate_corpus).
+
+    python manage.py bench_search [--repeat 20] [--corpus var/bench-corpus.json]
+
+For every planted term: one warm-up, then `repeat` timed runs of search(term) with its first
+page forced (list(results.posts[:20])) and, timed separately, results.count_text. The hits are
+checked once, untimed, against the expected document frequency with an exact COUNT (slow for a
+common term on a large corpus; not part of the timings). Exits non-zero when a planted term is
+not found at all or its count is off by more than a factor of two.
+"""
+
+import json
+import math
+import time
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from blog.models import Post
+
+PAGE_SIZE = 20
+# The issue's goal for the first page at 100,000 posts, p95 in milliseconds.
+GOAL_MS = {"postgresql": 50.0, "sqlite": 100.0}
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    gap = " " * max(0, size - width(text))
+    return gap + text if right else text + gap
+
+
+def database_description() -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version} ({connection.settings_dict['NAME']})"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        return f"PostgreSQL {version} (database {connection.settings_dict['NAME']})"
+    return connection.vendor
+
+
+def badly_off(expected: int, found: int) -> bool:
+    return found == 0 or found > 2 * expected + 5 or found < expected / 2
+
+
+class Command(BaseCommand):
+    help = "p50/p95 of the search's first page and count for the planted terms of the corpus."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=20, help="timed runs per term")
+        parser.add_argument(
+            "--corpus", type=Path, default=None, help="default var/bench-corpus.json"
+        )
+
+    def handle(self, *args, repeat, corpus, **options):
+        from blog.search import search  # the engine: imported late
+
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        path = corpus or Path(settings.BASE_DIR) / "var" / "bench-corpus.json"
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"{path} is missing: run generate_corpus first.") from None
+        posts = Post.objects.count()
+        published = Post.objects.published().count()
+        if published != manifest["n"]:
+            raise CommandError(
+                f"{path} describes {manifest['n']:,} posts but the database has {published:,} "
+                "published posts: run generate_corpus for this database."
+            )
+
+        self.stdout.write(
+            f"Database: {database_description()}; {posts:,} posts ({published:,} published); "
+            f"seed {manifest['seed']}; {repeat} timed runs per term after one warm-up."
+        )
+        if settings.DEBUG:
+            self.stdout.write(self.style.WARNING("DEBUG is on: query logging adds to the times."))
+        goal = GOAL_MS.get(connection.vendor)
+        header = (
+            f"{pad('length', 6)} {pad('freq', 5)} {pad('term', 14)} {pad('expected', 8, True)} "
+            f"{pad('found', 7, True)}  {pad('count_text', 14)} {pad('page p50', 9, True)} "
+            f"{pad('page p95', 9, True)} {pad('count p50', 9, True)}"
+        )
+        self.stdout.write(header)
+        self.stdout.write("-" * width(header))
+
+        failures, slowest = [], (0.0, "")
+        for entry in manifest["terms"]:
+            term, expected = entry["term"], entry["expected"]
+            results = search(term)  # warm-up, and the correctness check (untimed)
+            page = list(results.posts[:PAGE_SIZE])
+            count_text = str(results.count_text)
+            found = results.posts.count()
+            page_times, count_times = [], []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                results = search(term)
+                list(results.posts[:PAGE_SIZE])
+                fetched = time.perf_counter()
+                str(results.count_text)
+                page_times.append((fetched - started) * 1000)
+                count_times.append((time.perf_counter() - fetched) * 1000)
+            p50, p95 = percentile(page_times, 0.5), percentile(page_times, 0.95)
+            slowest = max(slowest, (p95, term))
+            flags = []
+            if found != expected:
+                flags.append("≠ expected")
+            if len(page) != min(PAGE_SIZE, expected):
+                flags.append(f"page has {len(page)}")
+            if goal and p95 > goal:
+                flags.append(f"p95 > {goal:g} ms")
+            if badly_off(expected, found):
+                failures.append(f"{term}: expected {expected:,}, found {found:,}")
+            self.stdout.write(
+                f"{pad(entry['length'], 6)} {pad(entry['frequency'], 5)} {pad(term, 14)} "
+                f"{expected:>8,} {found:>7,}  {pad(count_text, 14)} {p50:>9.1f} {p95:>9.1f} "
+                f"{percentile(count_times, 0.5):>9.1f}"
+                + (("  " + self.style.WARNING(", ".join(flags))) if flags else "")
+            )
+        self.stdout.write(
+            f"Times in ms. Slowest first page: {slowest[1]} at p95 {slowest[0]:.1f} ms"
+            + (f" (goal at 100,000 posts: under {goal:g} ms)." if goal else ".")
+        )
+        if failures:
+            raise CommandError("Search results badly off: " + "; ".join(failures))
