@@ -92,22 +92,39 @@ def parse_query(raw: str) -> list[QueryTerm]:
     return terms[:MAX_TERMS]
 
 
-def index_post(post: Post) -> None:
-    """Write the post's search document (called by Post.save, in its transaction)."""
+def _document(post: Post) -> PostSearchDocument:
     title = normalize(post.title)
     text = normalize("\n".join([post.title, post.excerpt, html_to_text(post.body_html)]))
-    PostSearchDocument.objects.update_or_create(
-        post=post, defaults={"title": title, "text": text, "tokens": " ".join(index_terms(text))}
+    return PostSearchDocument(post=post, title=title, text=text, tokens=" ".join(index_terms(text)))
+
+
+DOCUMENT_FIELDS = ["title", "text", "tokens"]
+
+
+def index_post(post: Post) -> None:
+    """Write the post's search document (called by Post.save, in its transaction)."""
+    _write([_document(post)])
+
+
+def _write(documents: list[PostSearchDocument]) -> None:
+    # One upsert per batch; on SQLite the FTS5 triggers fire for it as for any write.
+    PostSearchDocument.objects.bulk_create(
+        documents, update_conflicts=True, unique_fields=["post"], update_fields=DOCUMENT_FIELDS
     )
 
 
 def rebuild_search_index(batch_size: int = 500) -> int:
-    """Rebuild every post's search document; returns how many were written."""
-    count = 0
+    """Rebuild every post's search document, in batches; returns how many were written."""
+    count, batch = 0, []
     posts = Post.objects.only("pk", "title", "excerpt", "body_html").order_by("pk")
     for post in posts.iterator(chunk_size=batch_size):
-        index_post(post)
-        count += 1
+        batch.append(_document(post))
+        if len(batch) == batch_size:
+            _write(batch)
+            count, batch = count + len(batch), []
+    if batch:
+        _write(batch)
+        count += len(batch)
     return count
 
 

@@ -194,3 +194,14 @@ def test_opensearch_description_lets_browsers_add_the_search(client):
     ns = {"os": "http://a9.com/-/spec/opensearch/1.1/"}
     urls = [u.get("template") for u in root.findall("os:Url", ns)]
     assert "http://testserver/search/?q={searchTerms}" in urls
+
+
+def test_rebuild_works_in_batches_and_replaces_stale_documents():
+    """A batched rebuild writes every post once and overwrites outdated documents."""
+    from blog.search import rebuild_search_index
+
+    posts = PostFactory.create_batch(5, body="一括で作り直す。")
+    PostSearchDocument.objects.filter(post=posts[0]).update(tokens="", text="")
+    assert len(found("一括")) == 4
+    assert rebuild_search_index(batch_size=2) == 5
+    assert len(found("一括")) == 5 and PostSearchDocument.objects.count() == 5
