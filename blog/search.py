@@ -92,10 +92,16 @@ def parse_query(raw: str) -> list[QueryTerm]:
     return terms[:MAX_TERMS]
 
 
+def document_fields(title: str, excerpt: str, body_html: str) -> dict:
+    """The stored search document of a post's title, excerpt and rendered body."""
+    text = normalize("\n".join([title, excerpt, html_to_text(body_html)]))
+    return {"title": normalize(title), "text": text, "tokens": " ".join(index_terms(text))}
+
+
 def _document(post: Post) -> PostSearchDocument:
-    title = normalize(post.title)
-    text = normalize("\n".join([post.title, post.excerpt, html_to_text(post.body_html)]))
-    return PostSearchDocument(post=post, title=title, text=text, tokens=" ".join(index_terms(text)))
+    return PostSearchDocument(
+        post=post, **document_fields(post.title, post.excerpt, post.body_html)
+    )
 
 
 DOCUMENT_FIELDS = ["title", "text", "tokens"]
@@ -253,8 +259,3 @@ def snippet(text: str, terms: list[QueryTerm], radius: int = SNIPPET_RADIUS) -> 
     pieces.append(escape(text[cursor:end]))
     body = " ".join("".join(pieces).split())
     return mark_safe(("…" if begin else "") + body + ("…" if end < len(text) else ""))  # noqa: S308 (every piece escaped)
-
-
-def search_posts(query: str) -> QuerySet[Post]:
-    """The matching published posts, ordered by relevance (a shortcut for views and tests)."""
-    return search(query).posts

@@ -77,16 +77,14 @@ def drop_index(apps, schema_editor):
 
 
 def index_existing_posts(apps, schema_editor):
-    from blog.search import index_terms, normalize
-    from blog.text import html_to_text
+    # The same pure function Post.save() uses (no model code), so the two cannot drift apart.
+    from blog.search import document_fields
 
     Post = apps.get_model("blog", "Post")
     PostSearchDocument = apps.get_model("blog", "PostSearchDocument")
     for post in Post.objects.only("pk", "title", "excerpt", "body_html").iterator():
-        text = normalize("\n".join([post.title, post.excerpt, html_to_text(post.body_html)]))
         PostSearchDocument.objects.update_or_create(
-            post_id=post.pk,
-            defaults={"title": normalize(post.title), "text": text, "tokens": " ".join(index_terms(text))},
+            post_id=post.pk, defaults=document_fields(post.title, post.excerpt, post.body_html)
         )
 
 
