@@ -159,7 +159,7 @@ class TagFeed(PostFeed):
         return f"#{tag.name}の記事"
 
     def posts(self, tag):
-        return super().posts(tag).filter(tag_links__tag=tag)
+        return super().posts(tag).tagged(tag)
 
 
 class AuthorFeed(PostFeed):
@@ -170,7 +170,7 @@ class AuthorFeed(PostFeed):
         return f"{author.name}の記事"
 
     def posts(self, author):
-        return super().posts(author).filter(author_links__author=author)
+        return super().posts(author).by_author(author)
 
 
 rss, atom = RssWithContent, AtomWithContent

@@ -151,6 +151,12 @@ class PostQuerySet(models.QuerySet):
         links = PostCategory.objects.filter(category__in=category.subtree_ids).values("post")
         return self.filter(pk__in=links)
 
+    def tagged(self, tag: "Tag"):
+        return self.filter(tag_links__tag=tag)
+
+    def by_author(self, author: "Author"):
+        return self.filter(author_links__author=author)
+
     def with_relations(self):
         """Authors, categories and tags in a constant number of queries, in their order."""
         return self.prefetch_related(

@@ -210,7 +210,7 @@ class TagDetailView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return published_posts().filter(tag_links__tag=self.tag)
+        return published_posts().tagged(self.tag)
 
     def get_page_title(self):
         return f"#{self.tag.name}"
@@ -227,7 +227,7 @@ class AuthorDetailView(PostListMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return published_posts().filter(author_links__author=self.author)
+        return published_posts().by_author(self.author)
 
     def get_page_title(self):
         return self.author.name
