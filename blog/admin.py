@@ -340,13 +340,24 @@ class PostAdmin(HealthAdminMixin, PreviewLinkAdminMixin, MarkdownPreviewAdminMix
         now = timezone.now()
         count = 0
         # save() per post, not update(): save-time work (rendering, health, revisions) must run.
+        pending = queryset.exclude(status=Post.Status.PUBLISHED)
+        # A post with health errors is published only from its form, after the confirmation
+        # step there: a bulk action must not be the way around it.
+        held = list(pending.filter(health=Post.Health.ERROR).values_list("title", flat=True))
         with recorded("一括操作で公開", request.user):
-            for post in queryset.exclude(status=Post.Status.PUBLISHED):
+            for post in pending.exclude(health=Post.Health.ERROR):
                 post.status = Post.Status.PUBLISHED
                 post.published_at = post.published_at or now
                 post.save()
                 count += 1
         self.message_user(request, f"{count} 件の記事を公開しました。", messages.SUCCESS)
+        if held:
+            self.message_user(
+                request,
+                f"要修正の指摘がある {len(held)} 件は公開していません（{'、'.join(held)}）。"
+                "記事を開いて確認のうえ公開してください。",
+                messages.WARNING,
+            )
 
     @admin.action(description="選択した記事を非公開（下書き）に戻す", permissions=["publish"])
     def unpublish(self, request, queryset):

@@ -331,3 +331,22 @@ def test_publication_filter_separates_scheduled_from_live(staff_client):
     assert _listed(staff_client, publication="live") == {"公開中の記事"}
     assert _listed(staff_client, publication="scheduled") == {"予約の記事"}
     assert _listed(staff_client, publication="unpublished") == {"下書きの記事"}
+
+
+def test_publish_action_holds_back_posts_with_health_errors(staff_client):
+    """Bulk publish skips a post with errors (its form asks for confirmation) and says so."""
+    broken = PostFactory(title="壊れた下書き", draft=True, body="一段落目。\n\n---END---\n\n途中で")
+    healthy = PostFactory(title="健全な下書き", draft=True, body="完結した本文です。")
+    assert broken.health == Post.Health.ERROR
+    response = staff_client.post(
+        reverse(CHANGELIST),
+        {"action": "publish", "_selected_action": [broken.pk, healthy.pk]},
+        follow=True,
+    )
+    broken.refresh_from_db()
+    healthy.refresh_from_db()
+    assert healthy.status == Post.Status.PUBLISHED and broken.status == Post.Status.DRAFT
+    assert (
+        "壊れた下書き" in response.content.decode()
+        and "公開していません" in response.content.decode()
+    )
