@@ -5,22 +5,34 @@ search document (PostSearchDocument) of index terms, in the manner of Lucene's C
 - text is NFKC-normalised ("ＡＩ" → "AI", "ｲﾝﾌﾗ" → "インフラ") and case-folded;
 - every CJK character is a term, and so is every pair of neighbouring CJK characters, so one-
   and two-character queries (投資, 電力, 提携) are index lookups like any other;
-- Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI").
-A query term becomes the AND of its bigrams (or its one character); the stored NFKC text then
-confirms the exact substring, so "東京都" does not match a post that only has 東京 and 京都.
+- Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI");
+- where a Latin word touches CJK text, the junction is a term too ("AIインフラ" → "aiイ",
+  "2025年" → "2025年"), so a mixed query does not match every post that has "AI" somewhere and
+  "インフラ" somewhere else.
+A query term becomes the AND of its index terms; the stored NFKC text then confirms the exact
+substring where the index alone cannot ("東京都" is not a post that only has 東京 and 京都).
+The title's terms are indexed apart as well, because title matches rank first.
 
-The database does the lookup with an index for every query length: PostgreSQL a GIN index on
-to_tsvector('simple', tokens), SQLite an FTS5 table kept in step by triggers (migration
-0003_search). Results: only published() posts; title matches first, then newest.
+How a query runs (every step reads an index or a bounded number of rows):
+1. The index gives up to CANDIDATE_LIMIT + 1 candidate posts (a GIN bitmap on PostgreSQL, the
+   FTS5 table on SQLite).
+2. At most CANDIDATE_LIMIT candidates ("sparse"): they are ranked in one query over their ids
+   (title hits first, then newest), and the substring check runs lazily, on the rows a page
+   shows.
+3. More ("dense": the term is in a good share of all posts): ranking every match would read
+   them all, so the posts are read newest first instead, a growing batch at a time, until the
+   page is full; title hits come first, from the title index.
+Counting every match of a common term is what makes naive search slow, so the count is exact up
+to EXACT_COUNT_LIMIT and "about" beyond it (see SearchResults.count).
 """
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Lookup, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Lookup, Q, QuerySet, Value, When
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -30,6 +42,9 @@ from .text import html_to_text
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 EXACT_COUNT_LIMIT = 1000  # above this, "about N": an exact COUNT(*) of a common term is slow
+CANDIDATE_LIMIT = 1000  # index candidates ranked in one query; beyond, posts are read by date
+CONFIRM_ALL_LIMIT = 200  # substring-checked in full for an exact count; beyond, "about N"
+WALK_FIRST_BATCH, WALK_MAX_BATCH = 40, 2000
 SNIPPET_RADIUS = 60
 
 _CJK = (
@@ -47,24 +62,46 @@ def normalize(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
+def _runs(folded: str) -> list[tuple[str, bool, bool]]:
+    """(run, is CJK, touches the previous run) for each CJK or Latin run of a folded text."""
+    runs, end = [], None
+    for match in _RUN.finditer(folded):
+        runs.append((match.group(), bool(_IS_CJK.match(match.group())), match.start() == end))
+        end = match.end()
+    return runs
+
+
+def _junction(previous: str, previous_cjk: bool, run: str) -> str:
+    """The term where a Latin word and CJK text touch: the word with the next or last character."""
+    return previous + run[0] if not previous_cjk else previous[-1] + run
+
+
 def index_terms(text: str) -> list[str]:
-    """The index terms of a text: CJK unigrams and bigrams, Latin words (case-folded)."""
-    terms = []
-    for run in _RUN.findall(normalize(text).casefold()):
-        if _IS_CJK.match(run):
+    """The index terms of a text: CJK unigrams and bigrams, Latin words (case-folded), and the
+    junctions where the two touch."""
+    terms, previous = [], None
+    for run, cjk, touches in _runs(normalize(text).casefold()):
+        if cjk:
             terms.extend(run)
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))
         else:
             terms.append(run)
+        if touches and previous[1] != cjk:
+            terms.append(_junction(previous[0], previous[1], run))
+        previous = (run, cjk)
     return terms
 
 
 @dataclass(frozen=True)
 class QueryTerm:
     text: str  # NFKC, as typed: the substring a match must contain (case-insensitively)
-    cjk: tuple[str, ...]  # index terms that must all be present
-    words: tuple[str, ...]  # Latin/number prefixes that must all be present
+    lexemes: tuple[tuple[str, bool], ...]  # (index term, matched as a prefix): all must match
+    latin: bool  # has Latin words, which the index matches at word starts (not any substring)
     exact: bool = False  # the index match alone is the exact match (no substring check needed)
+
+    @property
+    def cased(self) -> bool:
+        return any(ch.lower() != ch.upper() for ch in self.text)
 
 
 def parse_query(raw: str) -> list[QueryTerm]:
@@ -73,29 +110,51 @@ def parse_query(raw: str) -> list[QueryTerm]:
     terms = []
     for phrase, word in _QUERY_TERM.findall(text):
         term = " ".join((phrase or word).split())
-        runs = _RUN.findall(term.casefold())
+        runs = _runs(term.casefold())
         if not runs:
             continue
-        cjk, words = [], []
-        for run in runs:
-            if _IS_CJK.match(run):
-                cjk.extend(
-                    [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-                )
+        lexemes, previous = [], None
+        for index, (run, cjk, touches) in enumerate(runs):
+            if cjk:
+                grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+                lexemes.extend((gram, False) for gram in grams)
             else:
-                words.append(run)
-        # One run of one or two CJK characters is itself an index term, and a single Latin word
-        # is matched as a word prefix: the index answers those exactly. Longer or mixed terms
-        # are confirmed on the stored text, which would be slow to scan for a common term.
-        exact = len(runs) == 1 and ((len(cjk) == 1 and len(runs[0]) <= 2) or not cjk)
-        terms.append(QueryTerm(term, tuple(dict.fromkeys(cjk)), tuple(dict.fromkeys(words)), exact))
+                lexemes.append((run, True))
+            if touches and previous[1] != cjk:
+                # A word that ends the term may go on in the text ("言語Mojo" in "言語Mojolicious").
+                last_word = not cjk and index == len(runs) - 1
+                lexemes.append((_junction(previous[0], previous[1], run), last_word))
+            previous = (run, cjk)
+        # The index answers these exactly: one or two CJK characters, one Latin word, or one
+        # word touching one CJK character (its junction term says exactly that). Longer terms
+        # are confirmed on the stored text.
+        kinds = [(cjk, len(run), touches) for run, cjk, touches in runs]
+        exact = (len(runs) == 1 and (not kinds[0][0] or kinds[0][1] <= 2)) or (
+            len(runs) == 2
+            and kinds[1][2]
+            and kinds[0][0] != kinds[1][0]
+            and any(cjk and size == 1 for cjk, size, _ in kinds)
+        )
+        terms.append(
+            QueryTerm(
+                term,
+                tuple(dict.fromkeys(lexemes)),
+                latin=any(not cjk for _, cjk, _ in runs),
+                exact=exact,
+            )
+        )
     return terms[:MAX_TERMS]
 
 
 def document_fields(title: str, excerpt: str, body_html: str) -> dict:
     """The stored search document of a post's title, excerpt and rendered body."""
     text = normalize("\n".join([title, excerpt, html_to_text(body_html)]))
-    return {"title": normalize(title), "text": text, "tokens": " ".join(index_terms(text))}
+    return {
+        "title": normalize(title),
+        "text": text,
+        "tokens": " ".join(index_terms(text)),
+        "title_tokens": " ".join(index_terms(title)),
+    }
 
 
 def _document(post: Post) -> PostSearchDocument:
@@ -104,7 +163,7 @@ def _document(post: Post) -> PostSearchDocument:
     )
 
 
-DOCUMENT_FIELDS = ["title", "text", "tokens"]
+DOCUMENT_FIELDS = ["title", "text", "tokens", "title_tokens"]
 
 
 def index_post(post: Post) -> None:
@@ -134,66 +193,245 @@ def rebuild_search_index(batch_size: int = 500) -> int:
     return count
 
 
-class TsMatch(Lookup):
-    """`tokens__tsmatch="'提携' & 'open':*"`: the GIN-indexed full-text match (PostgreSQL).
+# Where each indexed column's index lives (migrations 0003 and 0004).
+PG_VECTORS = {"tokens": "search_vector", "title_tokens": "title_vector"}
+FTS_TABLES = {"tokens": "blog_search_fts", "title_tokens": "blog_search_title_fts"}
 
-    As a condition on the joined search document itself (not a `pk IN (subquery)`), it lets
-    the planner start from the index however fresh its statistics are: a subquery it misjudged
-    once ran for minutes, re-scanned for every published post."""
 
-    lookup_name = "tsmatch"
+def index_query(lexemes) -> str:
+    """The index terms ANDed, in the database's own query language. Lexemes hold only letters
+    and digits and are quoted, so nothing in a search box can change the query's meaning."""
+    if connection.vendor == "postgresql":
+        return " & ".join(f"'{lex}'" + (":*" if prefix else "") for lex, prefix in lexemes)
+    return " AND ".join(f'"{lex}"' + ("*" if prefix else "") for lex, prefix in lexemes)
+
+
+def _lexemes(terms: list[QueryTerm]) -> list[tuple[str, bool]]:
+    return list(dict.fromkeys(lex for term in terms for lex in term.lexemes))
+
+
+def candidate_sql(terms: list[QueryTerm], column: str, limit: int) -> tuple[str, list]:
+    """The statement listing up to `limit` posts whose `column` has every index term."""
+    query = index_query(_lexemes(terms))
+    if connection.vendor == "postgresql":
+        vector = PG_VECTORS[column]  # names from the constants above; values are parameters
+        sql = f"SELECT post_id FROM blog_postsearchdocument WHERE {vector} "  # noqa: S608
+        return sql + "@@ to_tsquery('simple'::regconfig, %s) LIMIT %s", [query, limit]
+    table = FTS_TABLES[column]
+    return f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [query, limit]  # noqa: S608
+
+
+def candidates(terms: list[QueryTerm], column: str = "tokens") -> list[int]:
+    """Up to CANDIDATE_LIMIT + 1 posts (any status) matching the terms in the index alone."""
+    with connection.cursor() as cursor:
+        cursor.execute(*candidate_sql(terms, column, CANDIDATE_LIMIT + 1))
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+class RowMatch(Lookup):
+    """`tokens__rowmatch=terms`: does this one document have every index term? Checked row by
+    row, for the few rows a date-ordered walk reads (the index itself answers `candidates`)."""
+
+    lookup_name = "rowmatch"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [index_query(_lexemes(value))]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        # The stored, GIN-indexed tsvector column beside `tokens` (migration 0003): matching
-        # it costs no to_tsvector() per row, even where the planner scans.
-        vector = lhs.rsplit(".", 1)[0] + '."search_vector"'
-        return f"{vector} @@ to_tsquery('simple'::regconfig, {rhs})", [*lhs_params, *rhs_params]
+        table, column = lhs.rsplit(".", 1)
+        column = column.strip('"')
+        if connection.vendor == "postgresql":
+            # COALESCE keeps the planner from turning this into a scan of the whole GIN index.
+            vector = f'{table}."{PG_VECTORS[column]}"'
+            sql = f"COALESCE({vector}, ''::tsvector) @@ to_tsquery('simple'::regconfig, {rhs})"
+        else:
+            fts = FTS_TABLES[column]
+            sql = f"EXISTS (SELECT 1 FROM {fts} WHERE {fts} MATCH {rhs} "  # noqa: S608
+            sql += f'AND rowid = {table}."post_id")'
+        return sql, [*lhs_params, *rhs_params]
 
 
-PostSearchDocument._meta.get_field("tokens").register_lookup(TsMatch)
+PostSearchDocument._meta.get_field("tokens").register_lookup(RowMatch)
+PostSearchDocument._meta.get_field("title_tokens").register_lookup(RowMatch)
 
 
-def pg_tsquery(terms: list[QueryTerm]) -> str:
-    """All index terms ANDed; Latin words as prefixes. Lexemes are quoted, and ours hold only
-    letters and digits, so nothing in a query can change the tsquery's meaning."""
-    parts = [f"'{t}'" for term in terms for t in term.cjk]
-    parts += [f"'{w}':*" for term in terms for w in term.words]
-    return " & ".join(parts)
+def contains_all(terms: list[QueryTerm], field: str) -> Q:
+    """Each term's text is a substring of `field` (case-insensitively). A term with no cased
+    letter (most Japanese) uses the plain LIKE: PostgreSQL's case-insensitive one folds the
+    whole 10 KB text first, twice the cost."""
+    q = Q()
+    for term in terms:
+        q &= Q(**{f"{field}__{'icontains' if term.cased else 'contains'}": term.text})
+    return q
 
 
-def _index_filter(terms: list[QueryTerm]) -> Q:
-    """A condition the database answers from its search index."""
-    if connection.vendor == "postgresql":
-        return Q(search_document__tokens__tsmatch=pg_tsquery(terms))
-    parts = [f'"{t}"' for term in terms for t in term.cjk]
-    parts += [f'"{w}"*' for term in terms for w in term.words]
-    # SQLite evaluates the IN list once, from the FTS5 index (blog_search_fts).
-    ids = RawSQL(
-        "SELECT rowid FROM blog_search_fts WHERE blog_search_fts MATCH %s", [" AND ".join(parts)]
-    )
-    return Q(pk__in=ids)
+def document_match(terms: list[QueryTerm]) -> Q:
+    """Exactly the documents matching every term, checked row by row. For a CJK-only term the
+    substring alone is the whole condition (it contains every index term of its own)."""
+    q = Q()
+    for term in terms:
+        if term.latin:
+            q &= Q(tokens__rowmatch=[term])
+            if not term.exact:
+                q &= contains_all([term], "text")
+        else:
+            q &= contains_all([term], "text")
+    return q
 
 
-@dataclass
+class _Walk:
+    """The posts whose document meets `condition`, newest first, found by reading the posts in
+    date order a growing batch at a time. For a term in a good share of all posts this stops
+    after a few dozen rows, where ranking every match would read all of them."""
+
+    def __init__(self, posts: QuerySet, condition: Q, skip=frozenset()):
+        self.posts = posts.order_by("-published_at", "-pk").values_list("pk", "published_at")
+        self.condition, self.skip = condition, skip
+        self.found, self.after, self.done, self.batch = [], None, False, WALK_FIRST_BATCH
+
+    def upto(self, stop: int) -> list[int]:
+        while len(self.found) < stop and not self.done:
+            posts = self.posts
+            if self.after:
+                pk, moment = self.after  # keyset: the index range, not an ever-larger OFFSET
+                posts = posts.filter(published_at__lte=moment).exclude(
+                    published_at=moment, pk__gte=pk
+                )
+            rows = list(posts[: self.batch])
+            self.done = len(rows) < self.batch
+            if rows:
+                self.after = rows[-1]
+                ids = [pk for pk, _ in rows if pk not in self.skip]
+                matching = set(
+                    PostSearchDocument.objects.filter(post_id__in=ids)
+                    .filter(self.condition)
+                    .values_list("post_id", flat=True)
+                )
+                self.found += [pk for pk in ids if pk in matching]
+            self.batch = min(self.batch * 2, WALK_MAX_BATCH)
+        return self.found[:stop]
+
+
+class _Listed:
+    """Rows already known in full, read like a _Walk."""
+
+    def __init__(self, rows):
+        self.found = list(rows)
+
+    def upto(self, stop: int) -> list[int]:
+        return self.found[:stop]
+
+
 class SearchResults:
-    query: str
-    terms: list[QueryTerm]
-    posts: QuerySet = field(repr=False)
+    """The ranked matches of a query (title hits first, then newest), sliced like a list by the
+    paginator: only the rows a page needs are read."""
 
-    @property
+    def __init__(self, query: str, terms: list[QueryTerm], posts: QuerySet):
+        self.query, self.terms, self.posts = query, terms, posts
+        self.confirm = [term for term in terms if not term.exact]
+        self.ranked = None  # sparse: every candidate, (pk, title hit), in rank order
+        self.confirmed, self.cursor = [], 0  # sparse: the rank-ordered prefix checked so far
+        if not terms:
+            self.ranked = []
+            return
+        body = candidates(terms)
+        title = candidates(terms, "title_tokens")
+        title_hit = contains_all(terms, "title")
+        if len(body) <= CANDIDATE_LIMIT:
+            hit = Q(pk__in=title) & contains_all(terms, "search_document__title")
+            self.ranked = list(
+                posts.filter(pk__in=body)
+                .annotate(title_hit=Case(When(hit, then=Value(1)), default=Value(0)))
+                .order_by("-title_hit", "-published_at", "-pk")
+                .values_list("pk", "title_hit")
+            )
+            return
+        if len(title) <= CANDIDATE_LIMIT:
+            self.titles = _Listed(
+                posts.filter(pk__in=title)
+                .filter(contains_all(terms, "search_document__title"))
+                .order_by("-published_at", "-pk")
+                .values_list("pk", flat=True)
+            )
+            skip = frozenset(self.titles.found)
+            self.others = _Walk(posts, document_match(terms), skip)
+        else:  # a word in the titles of a good share of all posts
+            title_hit &= Q(title_tokens__rowmatch=terms)
+            self.titles = _Walk(posts, title_hit)
+            self.others = _Walk(posts, document_match(terms) & ~title_hit)
+
+    def _ids(self, start: int, stop: int) -> list[int]:
+        if self.ranked is None:  # dense: title hits, then the rest, each newest first
+            titles = self.titles.upto(stop)
+            if len(titles) >= stop:
+                return titles[start:stop]
+            others = self.others.upto(stop - len(titles))
+            return (titles + others)[start:stop]
+        if not self.confirm:
+            return [pk for pk, _ in self.ranked[start:stop]]
+        while len(self.confirmed) < stop and self.cursor < len(self.ranked):
+            size = max(WALK_FIRST_BATCH, 2 * (stop - len(self.confirmed)))
+            batch = self.ranked[self.cursor : self.cursor + size]
+            self.cursor += len(batch)
+            matching = set(
+                PostSearchDocument.objects.filter(post_id__in=[pk for pk, hit in batch if not hit])
+                .filter(contains_all(self.confirm, "text"))
+                .values_list("post_id", flat=True)
+            )  # a title hit is confirmed already: its title has every term
+            self.confirmed += [pk for pk, hit in batch if hit or pk in matching]
+        return self.confirmed[start:stop]
+
+    def __getitem__(self, index: slice) -> list[Post]:
+        """The posts of one page, with what a result shows, in rank order."""
+        start, stop, _ = index.indices(self.count())
+        ids = self._ids(start, stop)
+        # Result lists show the title, summary and a snippet of the stored text: the heavy
+        # columns (the body twice over, the index terms) stay in the database.
+        posts = (
+            Post.objects.filter(pk__in=ids)
+            .with_relations()
+            .select_related("search_document")
+            .defer(
+                "body",
+                "body_html",
+                "toc_html",
+                "health_findings",
+                "search_document__tokens",
+                "search_document__title_tokens",
+            )
+            .in_bulk()
+        )
+        return [posts[pk] for pk in ids]
+
+    @cached_property
+    def exact(self) -> bool:
+        """Whether count() is the exact number of matches (else an upper estimate)."""
+        if self.ranked is None:
+            return False
+        if self.confirm and len(self.ranked) <= CONFIRM_ALL_LIMIT:
+            self._ids(0, len(self.ranked))
+        return not self.confirm or self.cursor >= len(self.ranked)
+
     def count(self) -> int:
-        """Exact up to EXACT_COUNT_LIMIT, then EXACT_COUNT_LIMIT + 1 (shown as "about")."""
-        if not hasattr(self, "_count"):
-            self._count = len(self.posts.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1])
-        return self._count
+        """Exact for a term the index answers exactly and after a full check of a few hundred
+        candidates; otherwise the candidates (an upper bound), and EXACT_COUNT_LIMIT + 1 for a
+        term in more posts than that."""
+        if self.ranked is None:
+            return EXACT_COUNT_LIMIT + 1
+        return len(self.confirmed) if self.exact and self.confirm else len(self.ranked)
+
+    def __len__(self) -> int:
+        return self.count()
 
     @property
     def count_text(self) -> str:
-        if self.count > EXACT_COUNT_LIMIT:
+        count = self.count()
+        if count > EXACT_COUNT_LIMIT:
             return f"約{EXACT_COUNT_LIMIT:,}件以上"
-        return f"{self.count:,}件"
+        return f"{count:,}件" if self.exact else f"約{count:,}件"
 
     def snippet(self, post) -> SafeString:
         return snippet(post.search_document.text, self.terms)
@@ -205,14 +443,6 @@ def search(
     """Published posts matching every term of the query, with optional filters (slugs)."""
     terms = parse_query(query)
     posts = Post.objects.published()
-    if not terms:
-        return SearchResults(query, terms, posts.none())
-    posts = posts.filter(_index_filter(terms))
-    title_hit = Q()
-    for term in terms:
-        if not term.exact:
-            posts = posts.filter(search_document__text__icontains=term.text)
-        title_hit &= Q(search_document__title__icontains=term.text)
     if category:
         try:
             posts = posts.in_category(Category.with_subtree(category))
@@ -224,16 +454,6 @@ def search(
         posts = posts.filter(author_links__author__in=Author.objects.filter(slug=author))
     if year:
         posts = posts.filter(published_at__year=year)
-    posts = posts.annotate(
-        title_hit=Case(
-            When(title_hit, then=Value(1)), default=Value(0), output_field=IntegerField()
-        )
-    ).order_by("-title_hit", "-published_at", "-pk")
-    # Result lists show the title, summary and a snippet of the stored text: the heavy columns
-    # (the body twice over, the index terms) stay in the database.
-    posts = posts.select_related("search_document").defer(
-        "body", "body_html", "toc_html", "health_findings", "search_document__tokens"
-    )
     return SearchResults(query, terms, posts)
 
 

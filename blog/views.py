@@ -3,12 +3,10 @@
 import re
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
@@ -16,7 +14,7 @@ from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 from . import previews
 from .freshness import conditional
 from .models import Author, Category, Post, Tag
-from .search import EXACT_COUNT_LIMIT, normalize, search
+from .search import normalize, search
 
 RELATED_POSTS = 5
 _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -287,19 +285,9 @@ class TagListView(PublicPageMixin, TemplateView):
         return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
 
 
-class CappedPaginator(Paginator):
-    """Counts up to EXACT_COUNT_LIMIT + 1 rows: an exact COUNT(*) of a common term is slow,
-    and nobody pages past fifty pages of search results ("about 1,000" is shown instead)."""
-
-    @cached_property
-    def count(self):
-        return len(self.object_list.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1])
-
-
 class SearchView(PostListMixin, ListView):
     template_name = "blog/search.html"
     page_title = "検索"
-    paginator_class = CappedPaginator
     filter_names = ("category", "tag", "author", "year")
 
     def get_queryset(self):
@@ -316,7 +304,9 @@ class SearchView(PostListMixin, ListView):
             year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
         )
         self.query = " ".join(term.text for term in self.results.terms)
-        return self.results.posts.with_relations()
+        # Not a queryset: the engine reads only the rows of the page asked for, and counts
+        # only up to EXACT_COUNT_LIMIT (blog/search.py).
+        return self.results
 
     def canonical_url(self):
         return self.request.build_absolute_uri(reverse("blog:search"))

@@ -1,6 +1,6 @@
 """Time the search engine on the benchmark corpus (see generate_corpus).
 
-    python manage.py bench_search [--repeat 20] [--corpus var/bench-corpus.json]
+    python manage.py bench_search [--repeat 20] [--corpus var/bench-corpus-N.json]
 
 For every planted term: one warm-up, then `repeat` timed runs of search(term) with its first
 page forced (list(results.posts[:20])) and, timed separately, results.count_text. The hits are
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from blog.management.commands.generate_corpus import default_manifest_path
 from blog.models import Post
 
 PAGE_SIZE = 20
@@ -62,7 +63,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20, help="timed runs per term")
         parser.add_argument(
-            "--corpus", type=Path, default=None, help="default var/bench-corpus.json"
+            "--corpus",
+            type=Path,
+            default=None,
+            help="default var/bench-corpus-N.json for the N published posts",
         )
 
     def handle(self, *args, repeat, corpus, **options):
@@ -70,13 +74,13 @@ class Command(BaseCommand):
 
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
-        path = corpus or Path(settings.BASE_DIR) / "var" / "bench-corpus.json"
+        published = Post.objects.published().count()
+        path = corpus or default_manifest_path(published)
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise CommandError(f"{path} is missing: run generate_corpus first.") from None
         posts = Post.objects.count()
-        published = Post.objects.published().count()
         if published != manifest["n"]:
             raise CommandError(
                 f"{path} describes {manifest['n']:,} posts but the database has {published:,} "

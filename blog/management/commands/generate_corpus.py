@@ -17,7 +17,7 @@ no vocabulary word has); the 90 % terms are ordinary words (円, 開発, デー�
 kept out of the random vocabulary and planted in chosen posts. Generated sentences that contain a
 planted term by accident (two words meeting, "公開" + "発表" → "開発") are dropped, and the planted
 counts are checked against a substring count of every generated post, so the expected document
-frequencies written to var/bench-corpus.json are exact.
+frequencies written to var/bench-corpus-N.json are exact.
 
 Everything is deterministic for a given (n, seed) except the publication dates, which end an hour
 before now. Tests can call generate(n, seed) directly.
@@ -550,8 +550,9 @@ def analyze() -> None:
         cursor.execute("ANALYZE")
 
 
-def default_manifest_path() -> Path:
-    return Path(settings.BASE_DIR) / "var" / "bench-corpus.json"
+def default_manifest_path(n: int) -> Path:
+    """One manifest per corpus size, so corpora of several sizes can be kept side by side."""
+    return Path(settings.BASE_DIR) / "var" / f"bench-corpus-{n}.json"
 
 
 def write_manifest(path: Path, data: dict) -> None:
@@ -562,7 +563,7 @@ def write_manifest(path: Path, data: dict) -> None:
 class Command(BaseCommand):
     help = (
         "Generate N published Japanese posts for the search benchmark (bulk inserts, then one "
-        "rebuild of the search index) and write the planted terms to var/bench-corpus.json."
+        "rebuild of the search index) and write the planted terms to var/bench-corpus-N.json."
     )
 
     def add_arguments(self, parser):
@@ -570,7 +571,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--batch", type=int, default=2000, help="posts per bulk insert")
         parser.add_argument(
-            "--output", type=Path, default=None, help="default var/bench-corpus.json"
+            "--output", type=Path, default=None, help="default var/bench-corpus-N.json"
         )
         parser.add_argument(
             "--reuse",
@@ -591,7 +592,7 @@ class Command(BaseCommand):
     def handle(self, *args, n, seed, batch, output, reuse, reindex, replace, status, **options):
         if n < 1:
             raise CommandError("N must be at least 1.")
-        output = output or default_manifest_path()
+        output = output or default_manifest_path(n)
         state = corpus_status(n, seed)
         if status:
             self.stdout.write(state)
