@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Lookup, Q, QuerySet, Value, When
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -318,6 +317,8 @@ class _Walk:
 class _Listed:
     """Rows already known in full, read like a _Walk."""
 
+    done = True
+
     def __init__(self, rows):
         self.found = list(rows)
 
@@ -329,37 +330,45 @@ class SearchResults:
     """The ranked matches of a query (title hits first, then newest), sliced like a list by the
     paginator: only the rows a page needs are read."""
 
-    def __init__(self, query: str, terms: list[QueryTerm], posts: QuerySet):
+    def __init__(self, query: str, terms: list[QueryTerm], posts: QuerySet, filtered: bool = False):
         self.query, self.terms, self.posts = query, terms, posts
-        self.confirm = [term for term in terms if not term.exact]
         self.ranked = None  # sparse: every candidate, (pk, title hit), in rank order
         self.confirmed, self.cursor = [], 0  # sparse: the rank-ordered prefix checked so far
+        # What a candidate from the index must still pass: the substring of a longer term.
+        self.confirm = contains_all([term for term in terms if not term.exact], "text")
+        self.confirm_all = False  # check every candidate for the count, however many
         if not terms:
             self.ranked = []
             return
         body = candidates(terms)
         title = candidates(terms, "title_tokens")
+        if len(body) > CANDIDATE_LIMIT and filtered:
+            # A common term within a category, tag, author or year: when that holds few posts,
+            # they are the candidates, checked against the whole query.
+            body = list(posts.values_list("pk", flat=True)[: CANDIDATE_LIMIT + 1])
+            self.confirm, self.confirm_all = document_match(terms), True
         title_hit = contains_all(terms, "title")
+        if len(title) > CANDIDATE_LIMIT:  # a word in the titles of a good share of all posts
+            title_hit &= Q(title_tokens__rowmatch=terms)
         if len(body) <= CANDIDATE_LIMIT:
-            hit = Q(pk__in=title) & contains_all(terms, "search_document__title")
+            hit = Q(search_document__in=PostSearchDocument.objects.filter(title_hit))
+            if len(title) <= CANDIDATE_LIMIT:
+                hit = Q(pk__in=title) & contains_all(terms, "search_document__title")
             self.ranked = list(
                 posts.filter(pk__in=body)
                 .annotate(title_hit=Case(When(hit, then=Value(1)), default=Value(0)))
                 .order_by("-title_hit", "-published_at", "-pk")
                 .values_list("pk", "title_hit")
             )
-            return
-        if len(title) <= CANDIDATE_LIMIT:
+        elif len(title) <= CANDIDATE_LIMIT:
             self.titles = _Listed(
                 posts.filter(pk__in=title)
                 .filter(contains_all(terms, "search_document__title"))
                 .order_by("-published_at", "-pk")
                 .values_list("pk", flat=True)
             )
-            skip = frozenset(self.titles.found)
-            self.others = _Walk(posts, document_match(terms), skip)
-        else:  # a word in the titles of a good share of all posts
-            title_hit &= Q(title_tokens__rowmatch=terms)
+            self.others = _Walk(posts, document_match(terms), frozenset(self.titles.found))
+        else:
             self.titles = _Walk(posts, title_hit)
             self.others = _Walk(posts, document_match(terms) & ~title_hit)
 
@@ -370,7 +379,7 @@ class SearchResults:
                 return titles[start:stop]
             others = self.others.upto(stop - len(titles))
             return (titles + others)[start:stop]
-        if not self.confirm:
+        if not self.confirm:  # the index answered exactly
             return [pk for pk, _ in self.ranked[start:stop]]
         while len(self.confirmed) < stop and self.cursor < len(self.ranked):
             size = max(WALK_FIRST_BATCH, 2 * (stop - len(self.confirmed)))
@@ -378,7 +387,7 @@ class SearchResults:
             self.cursor += len(batch)
             matching = set(
                 PostSearchDocument.objects.filter(post_id__in=[pk for pk, hit in batch if not hit])
-                .filter(contains_all(self.confirm, "text"))
+                .filter(self.confirm)
                 .values_list("post_id", flat=True)
             )  # a title hit is confirmed already: its title has every term
             self.confirmed += [pk for pk, hit in batch if hit or pk in matching]
@@ -406,21 +415,22 @@ class SearchResults:
         )
         return [posts[pk] for pk in ids]
 
-    @cached_property
+    @property
     def exact(self) -> bool:
-        """Whether count() is the exact number of matches (else an upper estimate)."""
-        if self.ranked is None:
-            return False
-        if self.confirm and len(self.ranked) <= CONFIRM_ALL_LIMIT:
+        """Whether count() is the exact number of matches (else an estimate)."""
+        if self.ranked is None:  # dense: known once both walks have read every post
+            return self.titles.done and self.others.done
+        if self.confirm and (self.confirm_all or len(self.ranked) <= CONFIRM_ALL_LIMIT):
             self._ids(0, len(self.ranked))
         return not self.confirm or self.cursor >= len(self.ranked)
 
     def count(self) -> int:
-        """Exact for a term the index answers exactly and after a full check of a few hundred
-        candidates; otherwise the candidates (an upper bound), and EXACT_COUNT_LIMIT + 1 for a
-        term in more posts than that."""
+        """Exact where the index answers exactly, after a full check of a few hundred
+        candidates, or once a walk has read every post; otherwise the candidates (an upper
+        bound), or EXACT_COUNT_LIMIT + 1 for a term in more posts than that."""
         if self.ranked is None:
-            return EXACT_COUNT_LIMIT + 1
+            found = len(self.titles.found) + len(self.others.found)
+            return found if self.exact else EXACT_COUNT_LIMIT + 1
         return len(self.confirmed) if self.exact and self.confirm else len(self.ranked)
 
     def __len__(self) -> int:
@@ -454,7 +464,7 @@ def search(
         posts = posts.filter(author_links__author__in=Author.objects.filter(slug=author))
     if year:
         posts = posts.filter(published_at__year=year)
-    return SearchResults(query, terms, posts)
+    return SearchResults(query, terms, posts, filtered=bool(category or tag or author or year))
 
 
 def snippet(text: str, terms: list[QueryTerm], radius: int = SNIPPET_RADIUS) -> SafeString:

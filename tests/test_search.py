@@ -1,6 +1,6 @@
 """Search for Japanese: every query length, width and case folding, filters, only published."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -160,6 +160,63 @@ def test_about_n_results_above_a_thousand(monkeypatch, client):
     PostFactory.create_batch(5, body="共通の語。")
     assert search("共通").count_text == "約3件以上"
     assert "約3件以上" in client.get(reverse("blog:search"), {"q": "共通"}).content.decode()
+
+
+def _common_term_posts(count: int, titled: int = 2) -> list:
+    """`count` posts with 共通語 in the body, the first `titled` also in the title, an hour
+    apart (index 0 the newest)."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        PostFactory(
+            title=f"共通語{i}" if i < titled else f"記事{i}",
+            body="共通語の話。",
+            published_at=now - timedelta(hours=i),
+        )
+        for i in range(count)
+    ]
+
+
+def test_common_term_pages_walk_newest_first_after_title_hits(monkeypatch, client):
+    """Past CANDIDATE_LIMIT the pages still rank title hits first, then newest, with no
+    post twice or missing, and the last page is exact."""
+    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 5)
+    monkeypatch.setattr("blog.search.WALK_FIRST_BATCH", 3)
+    posts = _common_term_posts(45, titled=2)
+    expected = [p.title for p in posts[:2]] + [p.title for p in posts[2:]]
+    pages = []
+    for number in (1, 2, 3):
+        response = client.get(reverse("blog:search"), {"q": "共通語", "page": number})
+        pages += [post.title for post in response.context["posts"]]
+    assert pages == expected
+    results = search("共通語")
+    assert results.count_text == "約1,000件以上"  # more candidates than can be ranked cheaply
+    results[0:100]  # reading to the end makes the count exact
+    assert results.count_text == "45件"
+
+
+def test_common_term_in_a_small_category_is_counted_exactly(monkeypatch):
+    """A common term filtered to a small category is checked against that category's posts."""
+    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 5)
+    dev = CategoryFactory(name="開発")
+    _common_term_posts(8)
+    PostFactory(title="カテゴリ内", body="共通語とAIインフラ。", categories=[dev])
+    PostFactory(title="語なし", body="別の話。", categories=[dev])
+    results = search("共通語", category=dev.slug)
+    assert [post.title for post in results[0:20]] == ["カテゴリ内"]
+    assert results.count_text == "1件"
+    assert [p.title for p in search("AIインフラ 共通語", category=dev.slug)[0:20]] == ["カテゴリ内"]
+
+
+def test_count_is_exact_or_says_about(monkeypatch):
+    """Terms the index answers exactly are counted exactly; longer terms are checked in full
+    up to CONFIRM_ALL_LIMIT candidates, and beyond it the count is an "about" estimate."""
+    PostFactory.create_batch(3, body="東京都の話。")
+    PostFactory(body="東京と京都の話。")  # a candidate for 東京都, not a match
+    assert search("東京").count_text == "4件"
+    assert search("東京都").count_text == "3件"
+    monkeypatch.setattr("blog.search.CONFIRM_ALL_LIMIT", 2)
+    results = search("東京都")
+    assert results.count_text == "約4件" and len(results[0:20]) == 3
 
 
 def _plan(sql, params) -> str:

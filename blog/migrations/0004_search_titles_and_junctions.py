@@ -101,8 +101,15 @@ def drop_vector(apps, schema_editor):
 
 
 def create_index(apps, schema_editor):
-    for sql in {"postgresql": POSTGRESQL, "sqlite": SQLITE}[schema_editor.connection.vendor]:
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    if postgresql:
+        # The documents just written have deferred foreign-key checks pending, and PostgreSQL
+        # alters no table with pending trigger events: run the checks now.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for sql in POSTGRESQL if postgresql else SQLITE:
         schema_editor.execute(sql)
+    if postgresql:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def drop_index(apps, schema_editor):
