@@ -58,6 +58,8 @@ _QUERY_TERM = re.compile(r'"([^"]+)"|(\S+)')
 def normalize(text: str) -> str:
     """NFKC (width folding), without control characters."""
     text = unicodedata.normalize("NFKC", text or "")
+    if all(line.isprintable() for line in text.replace("\t", " ").split("\n")):
+        return text  # the usual case, checked line by line in C: no character loop in Python
     return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
 
 
@@ -75,11 +77,11 @@ def _junction(previous: str, previous_cjk: bool, run: str) -> str:
     return previous + run[0] if not previous_cjk else previous[-1] + run
 
 
-def index_terms(text: str) -> list[str]:
+def index_terms(text: str, normalized: bool = False) -> list[str]:
     """The index terms of a text: CJK unigrams and bigrams, Latin words (case-folded), and the
     junctions where the two touch."""
     terms, previous = [], None
-    for run, cjk, touches in _runs(normalize(text).casefold()):
+    for run, cjk, touches in _runs((text if normalized else normalize(text)).casefold()):
         if cjk:
             terms.extend(run)
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))
@@ -147,12 +149,12 @@ def parse_query(raw: str) -> list[QueryTerm]:
 
 def document_fields(title: str, excerpt: str, body_html: str) -> dict:
     """The stored search document of a post's title, excerpt and rendered body."""
-    text = normalize("\n".join([title, excerpt, html_to_text(body_html)]))
+    text, title = normalize("\n".join([title, excerpt, html_to_text(body_html)])), normalize(title)
     return {
-        "title": normalize(title),
+        "title": title,
         "text": text,
-        "tokens": " ".join(index_terms(text)),
-        "title_tokens": " ".join(index_terms(title)),
+        "tokens": " ".join(index_terms(text, normalized=True)),
+        "title_tokens": " ".join(index_terms(title, normalized=True)),
     }
 
 
@@ -372,7 +374,8 @@ class SearchResults:
             self.titles = _Walk(posts, title_hit)
             self.others = _Walk(posts, document_match(terms) & ~title_hit)
 
-    def _ids(self, start: int, stop: int) -> list[int]:
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the matches ranked start to stop (a page), reading no further."""
         if self.ranked is None:  # dense: title hits, then the rest, each newest first
             titles = self.titles.upto(stop)
             if len(titles) >= stop:
@@ -396,7 +399,7 @@ class SearchResults:
     def __getitem__(self, index: slice) -> list[Post]:
         """The posts of one page, with what a result shows, in rank order."""
         start, stop, _ = index.indices(self.count())
-        ids = self._ids(start, stop)
+        ids = self.ids(start, stop)
         # Result lists show the title, summary and a snippet of the stored text: the heavy
         # columns (the body twice over, the index terms) stay in the database.
         posts = (
@@ -421,7 +424,7 @@ class SearchResults:
         if self.ranked is None:  # dense: known once both walks have read every post
             return self.titles.done and self.others.done
         if self.confirm and (self.confirm_all or len(self.ranked) <= CONFIRM_ALL_LIMIT):
-            self._ids(0, len(self.ranked))
+            self.ids(0, len(self.ranked))
         return not self.confirm or self.cursor >= len(self.ranked)
 
     def count(self) -> int:
