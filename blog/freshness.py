@@ -10,27 +10,46 @@ Pollers and crawlers then get 304 Not Modified without the page being rendered.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.utils import timezone
 from django.views.decorators.http import condition
 
 from .models import Post
+
+
+def site_state() -> tuple[datetime | None, int]:
+    """(newest change, visible posts). One statement of three index lookups: an aggregate over
+    every post with a filter read all 100,000 rows of a large site, 120 ms on each page."""
+    visible = Post.objects.published().order_by()
+    changed = Post.objects.order_by("-updated_at").values("updated_at")[:1]
+    newest = visible.order_by("-published_at").values("published_at")[:1]
+    queries = [query.query.sql_with_params() for query in (changed, newest, visible.values("pk"))]
+    (changed_sql, changed_params), (newest_sql, newest_params), (visible_sql, visible_params) = (
+        queries
+    )
+    # The parts are Django's own compiled queries; every value in them is a parameter.
+    sql = f"SELECT ({changed_sql}), ({newest_sql}), (SELECT COUNT(*) FROM ({visible_sql}) v)"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [*changed_params, *newest_params, *visible_params],
+        )
+        updated, published, count = cursor.fetchone()
+    # SQLite hands back text for a scalar subquery: read it through the field, as Django does.
+    field = Post._meta.get_field("updated_at")
+    stamps = [field.to_python(stamp) for stamp in (updated, published) if stamp is not None]
+    if stamps and timezone.is_naive(stamps[0]):
+        stamps = [timezone.make_aware(stamp, UTC) for stamp in stamps]
+    return (max(stamps) if stamps else None, count)
 
 
 def _state(request) -> tuple[datetime | None, int]:
     # Cached on the request: Django asks for the ETag and Last-Modified separately.
     cached = getattr(request, "_blog_freshness", None)
     if cached is None:
-        visible = Q(pk__in=Post.objects.published().values("pk"))
-        row = Post.objects.aggregate(
-            updated=Max("updated_at"),
-            published=Max("published_at", filter=visible),
-            visible=Count("pk", filter=visible),
-        )
-        stamps = [stamp for stamp in (row["updated"], row["published"]) if stamp is not None]
-        cached = (max(stamps) if stamps else None, row["visible"])
-        request._blog_freshness = cached
+        cached = request._blog_freshness = site_state()
     return cached
 
 

@@ -206,7 +206,8 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField("作成日時", auto_now_add=True)
     # Any save at all (caches, sitemaps): an import or a status change touches it too.
-    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    # Indexed: the site-wide freshness check (blog/freshness.py) reads the newest one.
+    updated_at = models.DateTimeField("更新日時", auto_now=True, db_index=True)
     # What readers are told: when the title or text of a live post last changed.
     revised_at = models.DateTimeField("本文の更新日時", null=True, blank=True, editable=False)
     reading_time = models.PositiveSmallIntegerField("読了時間（分）", default=0, editable=False)
