@@ -45,7 +45,7 @@ def site_state() -> tuple[datetime | None, int]:
     return (max(stamps) if stamps else None, count)
 
 
-def _state(request) -> tuple[datetime | None, int]:
+def state(request) -> tuple[datetime | None, int]:
     # Cached on the request: Django asks for the ETag and Last-Modified separately.
     cached = getattr(request, "_blog_freshness", None)
     if cached is None:
@@ -54,11 +54,11 @@ def _state(request) -> tuple[datetime | None, int]:
 
 
 def last_modified(request, *args, **kwargs) -> datetime | None:
-    return _state(request)[0]
+    return state(request)[0]
 
 
 def etag(request, *args, **kwargs) -> str | None:
-    stamp, visible = _state(request)
+    stamp, visible = state(request)
     if stamp is None:
         return None
     # The path and query keep one page's ETag from answering for another's.

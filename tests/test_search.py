@@ -219,6 +219,24 @@ def test_count_is_exact_or_says_about(monkeypatch):
     assert results.count_text == "約4件" and len(results[0:20]) == 3
 
 
+def test_filter_choices_are_cached_until_a_post_changes(client):
+    """The filter menus cost no queries while nothing changes, and a new post's tag shows."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    PostFactory(tags=["Django"])
+    url = reverse("blog:search")
+    client.get(url, {"q": "x"})
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url, {"q": "x"})
+    cache.clear()
+    with CaptureQueriesContext(connection) as uncached:
+        client.get(url, {"q": "x"})
+    assert len(uncached) == len(cached) + 4  # categories, tags, authors, years
+    PostFactory(tags=["Rust"])
+    assert "#Rust</option>" in client.get(url, {"q": "x"}).content.decode()
+
+
 def _plan(sql, params) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         # As on a table too big to read whole (the test's has a few rows on one page).
