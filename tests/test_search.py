@@ -260,6 +260,30 @@ def test_postgresql_plan_uses_the_gin_index(corpus, query, column, index):
     assert f"Bitmap Index Scan on {index}" in plan and "Seq Scan" not in plan
 
 
+TEXTS = [
+    "AIインフラの新時代", "OpenAIインフラ", "日本AIの話", "AI化する現場", "言語Mojoliciousを試す",
+    "言語Mojo", "GPU-5とgpuサーバー", "東京と京都", "東京都", "ＡＩ提携", "Rust製のAI", "mojo言語",
+]  # fmt: skip
+QUERIES = ["AIインフラ", "AI", "ai化", "言語Mojo", "Mojo言語", "gpu", "GPUサーバー", "東京都", "京都", "AI提携", "製"]  # fmt: skip
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_row_check_pattern_agrees_with_the_index(query):
+    """The per-row check a walk uses on SQLite (a regular expression on the text) accepts a
+    text exactly when the text's index terms have every term of the query."""
+    import re
+
+    from blog.search import lexeme_pattern, normalize
+
+    for text in TEXTS:
+        terms = set(index_terms(text))
+        for term in parse_query(query):
+            for lexeme, prefix in term.lexemes:
+                in_index = any(t.startswith(lexeme) if prefix else t == lexeme for t in terms)
+                pattern = re.compile(lexeme_pattern(lexeme, prefix), re.IGNORECASE)
+                assert bool(pattern.search(normalize(text))) == in_index, (text, lexeme)
+
+
 def test_parse_query_limits_terms_and_length():
     """A pasted essay becomes a bounded query."""
     assert len(parse_query(" ".join(f"語{i}" for i in range(50)))) == 8
