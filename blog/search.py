@@ -424,8 +424,13 @@ class SearchResults:
             self.confirmed += [pk for pk, hit in batch if hit or pk in matching]
         return self.confirmed[start:stop]
 
-    def __getitem__(self, index: slice) -> list[Post]:
+    def __getitem__(self, index: slice | int) -> list[Post] | Post:
         """The posts of one page, with what a result shows, in rank order."""
+        if isinstance(index, int):  # results[0], and iteration
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
         start, stop, _ = index.indices(self.count())
         ids = self.ids(start, stop)
         # Result lists show the title, summary and a snippet of the stored text: the heavy

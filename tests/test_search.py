@@ -93,7 +93,8 @@ def test_title_matches_rank_above_body_matches_then_newer_first(plan):
     titled = PostFactory(
         title="投資の基本", body="本文。", published_at=datetime(2023, 1, 1, tzinfo=UTC)
     )
-    assert search("投資")[:20] == [titled, new, old]
+    assert search("投資")[:20] == [titled, new, old] == list(search("投資"))
+    assert search("投資")[2] == old
 
 
 def test_filters_by_category_tag_author_and_year(plan):
