@@ -41,6 +41,7 @@ from .text import html_to_text
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 EXACT_COUNT_LIMIT = 1000  # above this, "about N": an exact COUNT(*) of a common term is slow
+MAX_WORD_LENGTH = 100  # a longer "word" (a pasted hash) is not indexed: tsvector allows 2 KB
 CANDIDATE_LIMIT = 1000  # index candidates ranked in one query; beyond, posts are read by date
 CONFIRM_ALL_LIMIT = 200  # substring-checked in full for an exact count; beyond, "about N"
 WALK_FIRST_BATCH, WALK_MAX_BATCH = 40, 2000
@@ -85,9 +86,9 @@ def index_terms(text: str, normalized: bool = False) -> list[str]:
         if cjk:
             terms.extend(run)
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))
-        else:
+        elif len(run) <= MAX_WORD_LENGTH:
             terms.append(run)
-        if touches and previous[1] != cjk:
+        if touches and previous[1] != cjk and len(run) <= MAX_WORD_LENGTH:
             terms.append(_junction(previous[0], previous[1], run))
         previous = (run, cjk)
     return terms
@@ -203,7 +204,9 @@ FTS_TABLES = {"tokens": "blog_search_fts", "title_tokens": "blog_search_title_ft
 
 def index_query(lexemes) -> str:
     """The index terms ANDed, in the database's own query language. Lexemes hold only letters
-    and digits and are quoted, so nothing in a search box can change the query's meaning."""
+    and digits and are quoted, so nothing in a search box can change the query's meaning. On
+    PostgreSQL it is a tsquery literal: the lexemes are ours already, as the stored vectors'
+    are (migration 0004), so no text-search parser rewrites them on either side."""
     if connection.vendor == "postgresql":
         return " & ".join(f"'{lex}'" + (":*" if prefix else "") for lex, prefix in lexemes)
     return " AND ".join(f'"{lex}"' + ("*" if prefix else "") for lex, prefix in lexemes)
@@ -219,7 +222,7 @@ def candidate_sql(terms: list[QueryTerm], column: str, limit: int) -> tuple[str,
     if connection.vendor == "postgresql":
         vector = PG_VECTORS[column]  # names from the constants above; values are parameters
         sql = f"SELECT post_id FROM blog_postsearchdocument WHERE {vector} "  # noqa: S608
-        return sql + "@@ to_tsquery('simple'::regconfig, %s) LIMIT %s", [query, limit]
+        return sql + "@@ %s::tsquery LIMIT %s", [query, limit]
     table = FTS_TABLES[column]
     return f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [query, limit]  # noqa: S608
 
@@ -273,7 +276,7 @@ class RowMatch(Lookup):
             # The stored tsvector itself; COALESCE keeps the planner from turning this into a
             # scan of the whole GIN index.
             vector = f'{table}."{PG_VECTORS[column]}"'
-            sql = f"COALESCE({vector}, ''::tsvector) @@ to_tsquery('simple'::regconfig, {rhs})"
+            sql = f"COALESCE({vector}, ''::tsvector) @@ {rhs}::tsquery"
         else:
             # On the stored text with Python's own regular expressions (Django registers
             # REGEXP on SQLite). Asking FTS5 row by row re-reads a prefix term's whole doclist

@@ -285,6 +285,14 @@ def test_row_check_pattern_agrees_with_the_index(query):
                 assert bool(pattern.search(normalize(text))) == in_index, (text, lexeme)
 
 
+def test_a_very_long_word_is_saved_and_the_rest_of_the_post_found():
+    """A pasted hash or base64 blob (no spaces, thousands of letters) is not an index term: the
+    post still saves on both databases and its other words are found."""
+    PostFactory(title="長い語", body="データ " + "A" * 3000 + " と提携。")
+    assert found("提携") == ["長い語"]
+    assert "a" * 3000 not in index_terms("A" * 3000)
+
+
 def test_parse_query_limits_terms_and_length():
     """A pasted essay becomes a bounded query."""
     assert len(parse_query(" ".join(f"語{i}" for i in range(50)))) == 8
