@@ -509,6 +509,8 @@ def search(
 def snippet(text: str, terms: list[QueryTerm], radius: int = SNIPPET_RADIUS) -> SafeString:
     """About 2 × radius characters around the first match, each match in <mark>, escaped."""
     folded = text.casefold()
+    if len(folded) != len(text):  # "ß" → "ss" and a few more: keep offsets those of the text
+        folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for ch in text)
     needles = [term.text.casefold() for term in terms if term.text]
     spans = []
     for needle in needles:

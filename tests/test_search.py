@@ -139,6 +139,14 @@ def test_snippet_highlights_matches_and_escapes_html(client):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
+def test_snippet_marks_the_match_after_letters_that_fold_longer():
+    """Case folding that lengthens a letter ("ß" → "ss") does not shift the highlight."""
+    from blog.search import snippet
+
+    html = str(snippet("Straße und Maße: AIの投資。", parse_query("投資 ai")))
+    assert "<mark>投資</mark>" in html and "<mark>AI</mark>" in html
+
+
 def test_search_page_handles_empty_long_and_odd_queries(client, corpus):
     """No query shows the form; long and odd input gets a normal page; filters stay in the URL."""
     empty = client.get(reverse("blog:search"))
