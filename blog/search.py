@@ -47,9 +47,12 @@ CONFIRM_ALL_LIMIT = 200  # substring-checked in full for an exact count; beyond,
 WALK_FIRST_BATCH, WALK_MAX_BATCH = 40, 2000
 SNIPPET_RADIUS = 60
 
+# Kana, kanji and hangul letters. The kana blocks' marks and punctuation (the combining and
+# spacing voicing marks ゛゜, the double hyphen ゠, the middle dot ・) separate words, as they do
+# for SQLite's FTS5 tokenizer: "アップル・ウォッチ" is two runs, on both databases.
 _CJK = (
-    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-    "\uac00-\ud7af\U00020000-\U0002fa1f"
+    "\u3040-\u3098\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002fa1f"
 )
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")

@@ -301,6 +301,18 @@ def test_a_very_long_word_is_saved_and_the_rest_of_the_post_found():
     assert "a" * 3000 not in index_terms("A" * 3000)
 
 
+def test_kana_punctuation_separates_words_on_both_databases():
+    """The middle dot and voicing marks are separators for us as for FTS5: a name written with
+    ・ is found whole and by its parts, and a query of punctuation alone finds nothing."""
+    PostFactory(title="時計", body="アップル・ウォッチの新型。")
+    PostFactory(title="別", body="アップルとウォッチ。")
+    assert found("アップル・ウォッチ") == ["時計"]
+    assert found("ル・ウ") == ["時計"]
+    assert sorted(found("ウォッチ")) == ["別", "時計"]
+    assert found("・") == [] and found("゛") == []
+    assert "・" not in "".join(index_terms("アップル・ウォッチ"))
+
+
 def test_parse_query_limits_terms_and_length():
     """A pasted essay becomes a bounded query."""
     assert len(parse_query(" ".join(f"語{i}" for i in range(50)))) == 8
