@@ -78,3 +78,27 @@ def test_skip_link_and_search_box_are_usable_from_the_keyboard(browser, live_ser
     assert "/search/?q=" in page.url
     assert page.locator("article.post-summary").count() == 3
     page.context.close()
+
+
+def test_reader_narrows_a_search_with_the_filter_menus(browser, live_server, site):
+    """Every term must match (ﾆﾎﾝｺﾞ folds to ニホンゴ, in no post); matches are marked; a
+    category chosen in the menu narrows the results and stays in the URL with the query."""
+    PostFactory(
+        title="経営の日本語", categories=[CategoryFactory(name="経営")], body="日本語の話。"
+    )
+    page = _page(browser)
+    page.goto(live_server.url + "/search/")
+    page.get_by_label("キーワード").fill("ﾆﾎﾝｺﾞ 日本語")
+    with page.expect_navigation():
+        page.get_by_role("button", name="検索").last.click()
+    assert page.locator("article.post-summary").count() == 0
+    page.get_by_label("キーワード").fill("日本語")
+    page.get_by_label("カテゴリー").select_option(label="開発")
+    with page.expect_navigation():
+        page.get_by_role("button", name="検索").last.click()
+    assert page.locator("article.post-summary").count() == 3
+    assert page.locator("article.post-summary mark").first.inner_text() == "日本語"
+    assert "category=" in page.url and "q=" in page.url
+    assert page.get_by_label("カテゴリー").input_value() == site["category"].slug
+    assert page.errors == []
+    page.context.close()
