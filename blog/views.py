@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import InvalidPage
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -308,6 +309,19 @@ class SearchView(PostListMixin, ListView):
         # Not a queryset: the engine reads only the rows of the page asked for, and counts
         # only up to EXACT_COUNT_LIMIT (blog/search.py).
         return self.results
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, posts, is_paginated = super().paginate_queryset(queryset, page_size)
+        if paginator.count != self.results.count():
+            # The page was filled by reading posts to the very end: the "about" count the
+            # pages were numbered by is exact now, and a page past the end is a 404.
+            paginator = self.get_paginator(self.results, page_size)
+            try:
+                page = paginator.page(page.number)
+            except InvalidPage:
+                raise Http404("No such page") from None
+            posts, is_paginated = page.object_list, page.has_other_pages()
+        return paginator, page, posts, is_paginated
 
     def canonical_url(self):
         return self.request.build_absolute_uri(reverse("blog:search"))

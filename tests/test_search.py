@@ -216,6 +216,18 @@ def test_common_term_in_a_small_category_is_counted_exactly(monkeypatch):
     assert [p.title for p in search("AIインフラ 共通語", category=dev.slug)[0:20]] == ["カテゴリ内"]
 
 
+def test_reading_to_the_end_makes_the_pages_exact(monkeypatch, client):
+    """When a common term's walk reads every post before the page is full, the page says the
+    exact count, offers no next page, and the pages past the end are 404s."""
+    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 2)
+    _common_term_posts(3, titled=0)
+    PostFactory.create_batch(3, body="共通語の下書き。", draft=True)  # candidates, not results
+    page = client.get(reverse("blog:search"), {"q": "共通語"})
+    assert "3件の記事が見つかりました" in page.content.decode()
+    assert page.context["page_obj"].has_next() is False
+    assert client.get(reverse("blog:search"), {"q": "共通語", "page": 2}).status_code == 404
+
+
 def test_count_is_exact_or_says_about(monkeypatch):
     """Terms the index answers exactly are counted exactly; longer terms are checked in full
     up to CONFIRM_ALL_LIMIT candidates, and beyond it the count is an "about" estimate."""
