@@ -31,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Lookup, Q, QuerySet, Value, When
+from django.db.models import Lookup, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -310,125 +310,125 @@ def document_match(terms: list[QueryTerm]) -> Q:
     for term in terms:
         if term.latin:
             q &= Q(tokens__rowmatch=[term])
-            if not term.exact:
-                q &= contains_all([term], "text")
-        else:
+        if not (term.latin and term.exact):
             q &= contains_all([term], "text")
     return q
 
 
-class _Walk:
-    """The posts whose document meets `condition`, newest first, found by reading the posts in
-    date order a growing batch at a time. For a term in a good share of all posts this stops
-    after a few dozen rows, where ranking every match would read all of them."""
+def _documents(condition: Q) -> set[int]:
+    """The posts whose search documents meet the condition."""
+    return set(PostSearchDocument.objects.filter(condition).values_list("post_id", flat=True))
 
-    def __init__(self, posts: QuerySet, condition: Q, skip=frozenset()):
-        self.posts = posts.order_by("-published_at", "-pk").values_list("pk", "published_at")
-        self.condition, self.skip = condition, skip
-        self.found, self.after, self.done, self.batch = [], None, False, WALK_FIRST_BATCH
+
+class _Matches:
+    """Post ids whose search documents meet `condition`, read in order a growing batch at a
+    time, so that only the rows a page needs are checked. Subclasses say where the next batch
+    of ids comes from."""
+
+    def __init__(self, condition: Q):
+        self.condition, self.found, self.done, self.batch = condition, [], False, WALK_FIRST_BATCH
+
+    def _next(self, size: int) -> list[int]:
+        raise NotImplementedError
 
     def upto(self, stop: int) -> list[int]:
         while len(self.found) < stop and not self.done:
-            posts = self.posts
-            if self.after:
-                pk, moment = self.after  # keyset: the index range, not an ever-larger OFFSET
-                posts = posts.filter(published_at__lte=moment).exclude(
-                    published_at=moment, pk__gte=pk
-                )
-            rows = list(posts[: self.batch])
-            self.done = len(rows) < self.batch
-            if rows:
-                self.after = rows[-1]
-                ids = [pk for pk, _ in rows if pk not in self.skip]
-                matching = set(
-                    PostSearchDocument.objects.filter(post_id__in=ids)
-                    .filter(self.condition)
-                    .values_list("post_id", flat=True)
-                )
-                self.found += [pk for pk in ids if pk in matching]
+            ids = self._next(self.batch)
+            if ids and self.condition:
+                matching = _documents(Q(post_id__in=ids) & self.condition)
+                ids = [pk for pk in ids if pk in matching]
+            self.found += ids
             self.batch = min(self.batch * 2, WALK_MAX_BATCH)
         return self.found[:stop]
 
 
-class _Listed:
-    """Rows already known in full, read like a _Walk."""
+class _Ranked(_Matches):
+    """Candidates already in rank order; `condition` (a substring check) may be still to pass."""
 
-    done = True
+    def __init__(self, ids: list[int], condition: Q | None = None):
+        super().__init__(condition or Q())
+        self.pending, self.total = list(ids), len(ids)
+        if not self.condition:  # nothing to check: all of them match
+            self.found, self.pending = self.pending, []
+        self.done = not self.pending
 
-    def __init__(self, rows):
-        self.found = list(rows)
+    def _next(self, size: int) -> list[int]:
+        ids, self.pending = self.pending[:size], self.pending[size:]
+        self.done = not self.pending
+        return ids
 
-    def upto(self, stop: int) -> list[int]:
-        return self.found[:stop]
+
+class _Walk(_Matches):
+    """The posts, newest first, read from the date index: for a term in a good share of all
+    posts a page is full after a few dozen rows, where ranking every match reads them all."""
+
+    def __init__(self, posts: QuerySet, condition: Q, skip=frozenset()):
+        super().__init__(condition)
+        self.posts = posts.order_by("-published_at", "-pk").values_list("pk", "published_at")
+        self.skip, self.after = skip, None
+
+    def _next(self, size: int) -> list[int]:
+        posts = self.posts
+        if self.after:
+            pk, moment = self.after  # keyset: the index range, not an ever-larger OFFSET
+            posts = posts.filter(published_at__lte=moment).exclude(published_at=moment, pk__gte=pk)
+        rows = list(posts[:size])
+        self.done = len(rows) < size
+        self.after = rows[-1] if rows else self.after
+        return [pk for pk, _ in rows if pk not in self.skip]
 
 
 class SearchResults:
-    """The ranked matches of a query (title hits first, then newest), sliced like a list by the
-    paginator: only the rows a page needs are read."""
+    """The ranked matches of a query, sliced like a list by the paginator: the title hits, then
+    the other matches, each newest first. Only the rows a page needs are read."""
 
     def __init__(self, query: str, terms: list[QueryTerm], posts: QuerySet, filtered: bool = False):
         self.query, self.terms, self.posts = query, terms, posts
-        self.ranked = None  # sparse: every candidate, (pk, title hit), in rank order
-        self.confirmed, self.cursor = [], 0  # sparse: the rank-ordered prefix checked so far
-        # What a candidate from the index must still pass: the substring of a longer term.
-        self.confirm = contains_all([term for term in terms if not term.exact], "text")
-        self.confirm_all = False  # check every candidate for the count, however many
+        self.estimate = None  # an upper bound on the matches, when there is one below the cap
+        self.check_all = False  # check every candidate at count(): the count is then exact
         if not terms:
-            self.ranked = []
+            self.titles = self.others = _Ranked([])
             return
         body = candidates(terms)
         title = candidates(terms, "title_tokens")
+        # What a candidate from the index must still pass: the substring of a longer term.
+        confirm = contains_all([term for term in terms if not term.exact], "text")
+        check_all = False
         if len(body) > CANDIDATE_LIMIT and filtered:
             # A common term within a category, tag, author or year: when that holds few posts,
             # they are the candidates, checked against the whole query.
             body = list(posts.values_list("pk", flat=True)[: CANDIDATE_LIMIT + 1])
-            self.confirm, self.confirm_all = document_match(terms), True
-        title_hit = contains_all(terms, "title")
-        titled = Q(pk__in=title)
-        if len(title) > CANDIDATE_LIMIT:  # a word in the titles of a good share of all posts
+            confirm, check_all = document_match(terms), True
+        title_hit = contains_all(terms, "title")  # on the documents
+        hits = None  # the title hits, when the title index gives few enough to check at once
+        if len(title) <= CANDIDATE_LIMIT:
+            hits = _documents(Q(post_id__in=title) & title_hit)
+        else:  # a word in the titles of a good share of all posts
             title_hit &= Q(title_tokens__rowmatch=terms)
-            titled = Q(search_document__title_tokens__rowmatch=terms)
+        newest = ("-published_at", "-pk")
         if len(body) <= CANDIDATE_LIMIT:
-            hit = titled & contains_all(terms, "search_document__title")
-            self.ranked = list(
-                posts.filter(pk__in=body)
-                .annotate(title_hit=Case(When(hit, then=Value(1)), default=Value(0)))
-                .order_by("-title_hit", "-published_at", "-pk")
-                .values_list("pk", "title_hit")
-            )
-        elif len(title) <= CANDIDATE_LIMIT:
-            self.titles = _Listed(
-                posts.filter(pk__in=title)
-                .filter(contains_all(terms, "search_document__title"))
-                .order_by("-published_at", "-pk")
-                .values_list("pk", flat=True)
-            )
-            self.others = _Walk(posts, document_match(terms), frozenset(self.titles.found))
+            # Few candidates: ranked in one query; a title hit needs no other check.
+            if hits is None:
+                hits = _documents(Q(post_id__in=body) & title_hit)
+            ranked = list(posts.filter(pk__in=body).order_by(*newest).values_list("pk", flat=True))
+            self.titles = _Ranked([pk for pk in ranked if pk in hits])
+            self.others = _Ranked([pk for pk in ranked if pk not in hits], confirm)
+            self.estimate = len(ranked)
+            self.check_all = check_all or len(ranked) <= CONFIRM_ALL_LIMIT
+        elif hits is not None:
+            titles = posts.filter(pk__in=hits).order_by(*newest).values_list("pk", flat=True)
+            self.titles = _Ranked(list(titles))
+            self.others = _Walk(posts, document_match(terms), frozenset(hits))
         else:
             self.titles = _Walk(posts, title_hit)
             self.others = _Walk(posts, document_match(terms) & ~title_hit)
 
     def ids(self, start: int, stop: int) -> list[int]:
         """The ids of the matches ranked start to stop (a page), reading no further."""
-        if self.ranked is None:  # dense: title hits, then the rest, each newest first
-            titles = self.titles.upto(stop)
-            if len(titles) >= stop:
-                return titles[start:stop]
-            others = self.others.upto(stop - len(titles))
-            return (titles + others)[start:stop]
-        if not self.confirm:  # the index answered exactly
-            return [pk for pk, _ in self.ranked[start:stop]]
-        while len(self.confirmed) < stop and self.cursor < len(self.ranked):
-            size = max(WALK_FIRST_BATCH, 2 * (stop - len(self.confirmed)))
-            batch = self.ranked[self.cursor : self.cursor + size]
-            self.cursor += len(batch)
-            matching = set(
-                PostSearchDocument.objects.filter(post_id__in=[pk for pk, hit in batch if not hit])
-                .filter(self.confirm)
-                .values_list("post_id", flat=True)
-            )  # a title hit is confirmed already: its title has every term
-            self.confirmed += [pk for pk, hit in batch if hit or pk in matching]
-        return self.confirmed[start:stop]
+        titles = self.titles.upto(stop)
+        if len(titles) >= stop:
+            return titles[start:stop]
+        return (titles + self.others.upto(stop - len(titles)))[start:stop]
 
     def __getitem__(self, index: slice | int) -> list[Post] | Post:
         """The posts of one page, with what a result shows, in rank order."""
@@ -459,21 +459,18 @@ class SearchResults:
 
     @property
     def exact(self) -> bool:
-        """Whether count() is the exact number of matches (else an estimate)."""
-        if self.ranked is None:  # dense: known once both walks have read every post
-            return self.titles.done and self.others.done
-        if self.confirm and (self.confirm_all or len(self.ranked) <= CONFIRM_ALL_LIMIT):
-            self.ids(0, len(self.ranked))
-        return not self.confirm or self.cursor >= len(self.ranked)
+        """Whether count() is the exact number of matches: both lists read to the end."""
+        return self.titles.done and self.others.done
 
     def count(self) -> int:
         """Exact where the index answers exactly, after a full check of a few hundred
         candidates, or once a walk has read every post; otherwise the candidates (an upper
         bound), or EXACT_COUNT_LIMIT + 1 for a term in more posts than that."""
-        if self.ranked is None:
-            found = len(self.titles.found) + len(self.others.found)
-            return found if self.exact else EXACT_COUNT_LIMIT + 1
-        return len(self.confirmed) if self.exact and self.confirm else len(self.ranked)
+        if self.check_all:
+            self.others.upto(self.others.total)
+        if self.exact:
+            return len(self.titles.found) + len(self.others.found)
+        return EXACT_COUNT_LIMIT + 1 if self.estimate is None else self.estimate
 
     def __len__(self) -> int:
         return self.count()
