@@ -31,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Lookup, Q, QuerySet
+from django.db.models import BooleanField, Case, Lookup, Q, QuerySet, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -399,27 +399,35 @@ class SearchResults:
             # they are the candidates, checked against the whole query.
             body = list(posts.values_list("pk", flat=True)[: CANDIDATE_LIMIT + 1])
             confirm, check_all = document_match(terms), True
-        title_hit = contains_all(terms, "title")  # on the documents
-        hits = None  # the title hits, when the title index gives few enough to check at once
-        if len(title) <= CANDIDATE_LIMIT:
-            hits = _documents(Q(post_id__in=title) & title_hit)
-        else:  # a word in the titles of a good share of all posts
-            title_hit &= Q(title_tokens__rowmatch=terms)
+        # A title hit: its title has every term (and so needs no other check), and the title
+        # index has them all, named by the few candidates it gave or checked row by row.
+        few_titles = len(title) <= CANDIDATE_LIMIT
+        title_hit = contains_all(terms, "title") & (
+            Q(post_id__in=title) if few_titles else Q(title_tokens__rowmatch=terms)
+        )
         newest = ("-published_at", "-pk")
-        if len(body) <= CANDIDATE_LIMIT:
-            # Few candidates: ranked in one query; a title hit needs no other check.
-            if hits is None:
-                hits = _documents(Q(post_id__in=body) & title_hit)
-            ranked = list(posts.filter(pk__in=body).order_by(*newest).values_list("pk", flat=True))
-            self.titles = _Ranked([pk for pk in ranked if pk in hits])
-            self.others = _Ranked([pk for pk in ranked if pk not in hits], confirm)
+        if len(body) <= CANDIDATE_LIMIT:  # few candidates: ranked in one query
+            hit = Q(
+                search_document__in=PostSearchDocument.objects.filter(title_hit, post_id__in=body)
+            )
+            ranked = list(
+                posts.filter(pk__in=body)
+                .annotate(
+                    hit=Case(When(hit, then=True), default=False, output_field=BooleanField())
+                )
+                .order_by(*newest)
+                .values_list("pk", "hit")
+            )
+            self.titles = _Ranked([pk for pk, hit in ranked if hit])
+            self.others = _Ranked([pk for pk, hit in ranked if not hit], confirm)
             self.estimate = len(ranked)
             self.check_all = check_all or len(ranked) <= CONFIRM_ALL_LIMIT
-        elif hits is not None:
+        elif few_titles:
+            hits = _documents(title_hit)
             titles = posts.filter(pk__in=hits).order_by(*newest).values_list("pk", flat=True)
             self.titles = _Ranked(list(titles))
             self.others = _Walk(posts, document_match(terms), frozenset(hits))
-        else:
+        else:  # a word in the titles of a good share of all posts
             self.titles = _Walk(posts, title_hit)
             self.others = _Walk(posts, document_match(terms) & ~title_hit)
 
