@@ -85,7 +85,10 @@ class PostFeed(Feed):
         del response.headers["Last-Modified"]
         return response
 
-    def label(self, obj) -> str | None:
+    kind = ""  # the URL names' prefix: "category" → blog:category_feed_rss
+
+    @staticmethod
+    def label(obj) -> str | None:
         """What the feed is about, or None for the whole site."""
         return None
 
@@ -141,10 +144,13 @@ class PostFeed(Feed):
 
 
 class CategoryFeed(PostFeed):
+    kind = "category"
+
     def get_object(self, request, slug):
         return Category.with_subtree(slug)  # DoesNotExist: Feed answers 404
 
-    def label(self, category):
+    @staticmethod
+    def label(category):
         return f"{category.name}の記事"
 
     def posts(self, category):
@@ -152,10 +158,13 @@ class CategoryFeed(PostFeed):
 
 
 class TagFeed(PostFeed):
+    kind = "tag"
+
     def get_object(self, request, slug):
         return Tag.objects.get(slug=slug)
 
-    def label(self, tag):
+    @staticmethod
+    def label(tag):
         return f"#{tag.name}の記事"
 
     def posts(self, tag):
@@ -163,14 +172,26 @@ class TagFeed(PostFeed):
 
 
 class AuthorFeed(PostFeed):
+    kind = "author"
+
     def get_object(self, request, slug):
         return Author.objects.get(slug=slug)
 
-    def label(self, author):
+    @staticmethod
+    def label(author):
         return f"{author.name}の記事"
 
     def posts(self, author):
         return super().posts(author).by_author(author)
+
+
+def feed_links(feed: type[PostFeed], obj) -> dict:
+    """Autodiscovery for a category, tag or author page: its feeds, under the feeds' own label."""
+    urls = {
+        kind: reverse(f"blog:{feed.kind}_feed_{kind}", kwargs={"slug": obj.slug})
+        for kind in ("rss", "atom")
+    }
+    return {"label": feed.label(obj), **urls}
 
 
 rss, atom = RssWithContent, AtomWithContent

@@ -14,6 +14,7 @@ from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
 from . import freshness, previews
+from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
 from .models import Author, Category, Post, Tag
 from .search import normalize, search
@@ -189,20 +190,12 @@ class CategoryDetailView(PostListMixin, ListView):
         return self.category.name
 
     def get_feeds(self):
-        return [_feed_links(f"{self.category.name}の記事", "category", self.category.slug)]
+        return [feed_links(CategoryFeed, self.category)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             category=self.category, children=self.category.subcategories, **kwargs
         )
-
-
-def _feed_links(label, kind, slug):
-    return {
-        "label": label,
-        "rss": reverse(f"blog:{kind}_feed_rss", kwargs={"slug": slug}),
-        "atom": reverse(f"blog:{kind}_feed_atom", kwargs={"slug": slug}),
-    }
 
 
 class TagDetailView(PostListMixin, ListView):
@@ -216,7 +209,7 @@ class TagDetailView(PostListMixin, ListView):
         return f"#{self.tag.name}"
 
     def get_feeds(self):
-        return [_feed_links(f"#{self.tag.name}の記事", "tag", self.tag.slug)]
+        return [feed_links(TagFeed, self.tag)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -233,7 +226,7 @@ class AuthorDetailView(PostListMixin, ListView):
         return self.author.name
 
     def get_feeds(self):
-        return [_feed_links(f"{self.author.name}の記事", "author", self.author.slug)]
+        return [feed_links(AuthorFeed, self.author)]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

@@ -257,13 +257,18 @@ def test_every_page_has_title_description_canonical_and_feeds(client):
 
 
 def test_category_tag_and_author_pages_advertise_their_own_feeds(client):
-    """Category, tag and author pages link their own RSS and Atom feeds."""
+    """Category, tag and author pages link their own RSS and Atom feeds, named as the feeds
+    name themselves."""
+    import feedparser
+
     post = PostFactory(tags=["AI"])
     for kind, obj in (("category", post.primary_category), ("tag", post.ordered_tags[0]),
                       ("author", post.ordered_authors[0])):  # fmt: skip
         page = html(client.get(obj.get_absolute_url()))
-        for flavour in ("rss", "atom"):
-            assert reverse(f"blog:{kind}_feed_{flavour}", kwargs={"slug": obj.slug}) in page
+        for flavour, name in (("rss", "RSS"), ("atom", "Atom")):
+            url = reverse(f"blog:{kind}_feed_{flavour}", kwargs={"slug": obj.slug})
+            label = feedparser.parse(client.get(url).content).feed.title.split("｜")[0]
+            assert f'title="{label}（{name}）" href="{url}"' in page, (kind, flavour)
 
 
 def test_post_page_social_tags_and_json_ld(client):
