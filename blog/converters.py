@@ -19,34 +19,24 @@ class YearConverter:
     """Four digits: /archive/99999/ is not a year (and not a 500)."""
 
     regex = r"[0-9]{4}"
+    width = 4
 
     def to_python(self, value):
         return int(value)
 
     def to_url(self, value):
-        return f"{value:04d}"
+        return f"{value:0{self.width}d}"
 
 
-class MonthConverter:
+class MonthConverter(YearConverter):
     regex = r"0[1-9]|1[0-2]"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return f"{value:02d}"
+    width = 2
 
 
-class PreviewTokenConverter:
+class PreviewTokenConverter(UnicodeSlugConverter):
     """A share-link token: URL-safe base64 (new tokens are 43 characters)."""
 
     regex = r"[-_A-Za-z0-9]{20,100}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(UnicodeSlugConverter, "uslug")
