@@ -305,6 +305,22 @@ def test_row_check_pattern_agrees_with_the_index(query):
                 assert bool(pattern.search(normalize(text))) == in_index, (text, lexeme)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL statistics: checked in the PostgreSQL pass of make test",
+)
+def test_postgresql_keeps_no_statistics_on_the_vectors():
+    """The vectors have no planner statistics, so a common term's candidates are still read
+    from the GIN index (with them the planner scanned every document: migration 0004)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'blog_postsearchdocument'::regclass "
+            "AND attname IN ('search_vector', 'title_vector') ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("search_vector", 0), ("title_vector", 0)]
+
+
 def test_a_very_long_word_is_saved_and_the_rest_of_the_post_found():
     """A pasted hash or base64 blob (no spaces, thousands of letters) is not an index term: the
     post still saves on both databases and its other words are found."""
