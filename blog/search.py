@@ -134,14 +134,13 @@ def parse_query(raw: str) -> list[QueryTerm]:
             previous = (run, cjk)
         # The index answers these exactly: one or two CJK characters, one Latin word, or one
         # word touching one CJK character (its junction term says exactly that). Longer terms
-        # are confirmed on the stored text.
-        kinds = [(cjk, len(run), touches) for run, cjk, touches in runs]
-        exact = (len(runs) == 1 and (not kinds[0][0] or kinds[0][1] <= 2)) or (
-            len(runs) == 2
-            and kinds[1][2]
-            and kinds[0][0] != kinds[1][0]
-            and any(cjk and size == 1 for cjk, size, _ in kinds)
-        )
+        # are confirmed on the stored text. (Runs that touch are never of the same kind.)
+        (first, first_cjk, _), *rest = runs
+        if not rest:
+            exact = not first_cjk or len(first) <= 2
+        else:
+            cjk_run = first if first_cjk else rest[0][0]
+            exact = len(rest) == 1 and rest[0][2] and len(cjk_run) == 1
         terms.append(
             QueryTerm(
                 term,

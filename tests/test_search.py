@@ -372,3 +372,13 @@ def test_rebuild_works_in_batches_and_replaces_stale_documents():
     assert len(found("一括")) == 4
     assert rebuild_search_index(batch_size=2) == 5
     assert len(found("一括")) == 5 and PostSearchDocument.objects.count() == 5
+
+
+def test_only_terms_the_index_answers_exactly_skip_the_substring_check():
+    """One or two CJK characters, a word, or a word touching one CJK character are exact in
+    the index; longer or spaced terms are checked on the text, and found only where whole."""
+    terms = parse_query('電 提携 東京都 AI AI化 化AI AIインフラ "open feed"')
+    assert [t.exact for t in terms] == [True, True, False, True, True, True, False, False]
+    PostFactory(title="別々", body="AIの話と、化学の話。")
+    PostFactory(title="一続き", body="業務のAI化が進む。")
+    assert found("AI化") == ["一続き"] and found("ai化") == ["一続き"]
