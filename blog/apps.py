@@ -7,7 +7,13 @@ class BlogConfig(AppConfig):
     verbose_name = "ブログ"
 
     def ready(self):
+        # Everything the app hooks into Django, in one place rather than as import side effects.
         from . import (
-            redirects,  # noqa: F401  (records old post URLs on slug changes)
+            redirects,  # noqa: F401  (its signal receivers record old post URLs on slug changes)
             revisions,  # noqa: F401  (registers the models with django-reversion)
         )
+        from .converters import register_converters
+        from .search.backends import register_lookups
+
+        register_converters()  # uslug, yyyy, mm, ptoken for blog/urls.py
+        register_lookups()  # tokens__rowmatch for the search engine

@@ -1,4 +1,5 @@
-"""Path converters for the blog's URLs, registered on import (before any URL list is built)."""
+"""Path converters for the blog's URLs, registered by BlogConfig.ready() (before any URL list
+is built: Django loads the URLconf only after every app is ready)."""
 
 from django.urls import register_converter
 
@@ -39,7 +40,14 @@ class PreviewTokenConverter(UnicodeSlugConverter):
     regex = r"[-_A-Za-z0-9]{20,100}"
 
 
-register_converter(UnicodeSlugConverter, "uslug")
-register_converter(YearConverter, "yyyy")
-register_converter(MonthConverter, "mm")
-register_converter(PreviewTokenConverter, "ptoken")
+CONVERTERS = {
+    "uslug": UnicodeSlugConverter,
+    "yyyy": YearConverter,
+    "mm": MonthConverter,
+    "ptoken": PreviewTokenConverter,
+}
+
+
+def register_converters() -> None:
+    for name, converter in CONVERTERS.items():
+        register_converter(converter, name)

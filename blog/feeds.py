@@ -14,9 +14,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 
-from . import converters  # noqa: F401  (registers uslug before urlpatterns below)
+from .content.markdown import URL_ATTRIBUTES
 from .freshness import conditional
-from .markdown import URL_ATTRIBUTES
 from .models import Author, Category, Post, Tag
 
 FEED_LENGTH = 20

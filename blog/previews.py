@@ -17,8 +17,8 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 from .models import Post, PreviewLink
+from .roles import can_preview
 
-PREVIEW_PERMISSION = "blog.view_post"
 STAFF_LABEL = "プレビュー"
 SHARED_LABEL = "共有プレビュー"
 
@@ -35,13 +35,9 @@ class Preview:
     shared: bool = False
 
 
-def post_state(post: Post) -> str:
-    return "予約公開" if post.is_scheduled else post.get_status_display()
-
-
 def _preview(post: Post, **kwargs) -> Preview:
     return Preview(
-        state=post_state(post),
+        state=post.state_label,
         published=post.is_published,
         scheduled_for=post.published_at if post.is_scheduled else None,
         **kwargs,
@@ -62,10 +58,6 @@ def may_be_staff(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def can_preview(user) -> bool:
-    return bool(user.is_active and user.is_staff and user.has_perm(PREVIEW_PERMISSION))
-
-
 def unpublished_post(user, slug: str) -> Post | None:
     """The post at `slug` if `user` may preview it and readers cannot see it; else None (the
     public view then answers: the normal page, or 404)."""
@@ -73,7 +65,7 @@ def unpublished_post(user, slug: str) -> Post | None:
         return None
     hidden = Post.objects.exclude(pk__in=Post.objects.published().values("pk"))
     post = hidden.with_relations().filter(slug=slug).first()
-    if post is None or not user.has_perm(PREVIEW_PERMISSION):
+    if post is None or not can_preview(user):
         return None
     return post
 

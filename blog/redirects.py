@@ -1,6 +1,6 @@
 """Old URLs of posts keep working: earlier slugs and imported Jekyll permalinks.
 
-Recording (signals, connected in BlogConfig.ready): when a post's slug changes, its old path
+Recording (a post_save receiver, connected in BlogConfig.ready): when a post's slug changes, its old path
 ("/posts/<old slug>/") becomes a Redirect to the post; an imported `original_permalink`
 ("/2025/10/old-style-url/" or a full URL) does too. A Redirect names the post, not a path, so
 a chain of renames is one hop to the post's current URL.
@@ -20,7 +20,7 @@ Saves through QuerySet.update() or bulk_create() send no signals and record noth
 from urllib.parse import unquote, urlsplit
 
 from django.db import transaction
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, get_script_prefix, resolve
@@ -65,26 +65,23 @@ def normalize_path(value: str) -> str | None:
     return path
 
 
-@receiver(pre_save, sender=Post, dispatch_uid="blog.redirects.remember_old_urls")
-def remember_old_urls(sender, instance, raw=False, update_fields=None, **kwargs):
-    """Note the slug and permalink the row has before this save."""
-    instance._redirects_before = None
-    if raw or instance.pk is None:
-        return
+def _before(instance, update_fields) -> tuple[str, str] | None:
+    """The slug and permalink the row had before this save: Post.save() read the stored row
+    once, for all it compares against, and left it on the instance."""
+    stored = getattr(instance, "_stored", None)
+    if stored is None:
+        return None
     if update_fields is not None and not {"slug", "original_permalink"} & set(update_fields):
-        return
-    instance._redirects_before = (
-        Post.objects.filter(pk=instance.pk).values_list("slug", "original_permalink").first()
-    )
+        return None  # neither was written, whatever the instance holds
+    return stored["slug"], stored["original_permalink"]
 
 
 @receiver(post_save, sender=Post, dispatch_uid="blog.redirects.record_old_urls")
-def record_old_urls(sender, instance, created, raw=False, **kwargs):
+def record_old_urls(sender, instance, created, raw=False, update_fields=None, **kwargs):
     """Old slug and imported permalink → Redirects; the current path → never a Redirect."""
     if raw:
         return
-    before = getattr(instance, "_redirects_before", None)
-    instance._redirects_before = None
+    before = None if created else _before(instance, update_fields)
     old_slug, old_permalink = before if before is not None else (None, "")
     slug_changed = old_slug is not None and old_slug != instance.slug
     permalink_changed = instance.original_permalink != old_permalink and (

@@ -13,14 +13,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 from .models import Post, PostAuthor, PostCategory, TaggedPost
 
+# Registered on import, unlike the lookups and converters (BlogConfig.ready): the admin's
+# VersionAdmin registers any model not yet registered, with its own options, when the admin
+# app (which comes first) autodiscovers blog.admin; blog.admin imports this module first.
 # `version` is the optimistic-locking counter: restoring an old revision must not wind it back,
 # or a form opened long ago would pass the stale-save check again.
 reversion.register(
     Post, exclude=["version"], follow=["author_links", "category_links", "tag_links"]
 )
-reversion.register(PostAuthor)
-reversion.register(PostCategory)
-reversion.register(TaggedPost)
+for _model in (PostAuthor, PostCategory, TaggedPost):
+    reversion.register(_model)
 
 
 @contextmanager

@@ -5,26 +5,31 @@ Django splits into `?p=` pages of `limit` URLs."""
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Max, Q
 
-from .models import Author, Category, Post, Tag
+from .models import Author, Category, Post, Tag, modified_at_expression
+
+# lastmod is what the feeds call updated (Post.modified_at): when the text readers see last
+# changed. updated_at also moves on status changes and re-imports, which change nothing a
+# crawler would fetch again for.
 
 
-def _newest_update(post_path: str) -> Max:
+def _newest_modification(post_path: str) -> Max:
     # Through published(): a draft or a scheduled post neither lists a page nor dates it.
     visible = Q(**{f"{post_path}__in": Post.objects.published()})
-    return Max(f"{post_path}__updated_at", filter=visible)
+    return Max(modified_at_expression(f"{post_path}__"), filter=visible)
 
 
 class PostSitemap(Sitemap):
     def items(self):
-        # Up to 50,000 posts a page: the URL and the date, not the bodies.
-        return Post.objects.published().only("slug", "updated_at")
+        # Up to 50,000 posts a page: the URL and the dates, not the bodies.
+        return Post.objects.published().only("slug", "published_at", "revised_at")
 
     def lastmod(self, post):
-        return post.updated_at
+        return post.modified_at
 
     def get_latest_lastmod(self):
         # For the index: one aggregate instead of Django's walk over every post.
-        return Post.objects.published().aggregate(newest=Max("updated_at"))["newest"]
+        newest = Max(modified_at_expression())
+        return Post.objects.published().aggregate(newest=newest)["newest"]
 
 
 class TaxonomySitemap(Sitemap):
@@ -34,7 +39,7 @@ class TaxonomySitemap(Sitemap):
     post_path = "post_links__post"
 
     def items(self):
-        newest = _newest_update(self.post_path)
+        newest = _newest_modification(self.post_path)
         # order_by: Meta.ordering is dropped from GROUP BY queries, and pages need an order.
         return (
             self.model.objects.annotate(newest=newest).filter(newest__isnull=False).order_by("name")
@@ -48,7 +53,7 @@ class CategorySitemap(TaxonomySitemap):
     def items(self):
         # A category page lists its sub-categories' posts too, so a parent with none of its
         # own is listed and dated by its newest descendant. The tree is small: one query.
-        newest = _newest_update(self.post_path)
+        newest = _newest_modification(self.post_path)
         categories = list(Category.objects.annotate(newest=newest).order_by("name"))
         by_pk = {c.pk: c for c in categories}
         for category in [c for c in categories if c.newest]:

@@ -1,10 +1,6 @@
 from django.urls import include, path
 
-from . import (
-    converters,  # noqa: F401  (registers uslug, yyyy, mm, ptoken before the URL lists below)
-    feeds,
-    views,
-)
+from . import feeds, views
 
 app_name = "blog"
 urlpatterns = [

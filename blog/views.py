@@ -300,7 +300,7 @@ class SearchView(PostListMixin, ListView):
         )
         self.query = " ".join(term.text for term in self.results.terms)
         # Not a queryset: the engine reads only the rows of the page asked for, and counts
-        # only up to EXACT_COUNT_LIMIT (blog/search.py).
+        # only up to EXACT_COUNT_LIMIT (blog/search/).
         return self.results
 
     def paginate_queryset(self, queryset, page_size):

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import path, reverse
 
 import site_config.urls
-from blog.admin import PostAdmin
-from blog.admin_editor import MAX_PREVIEW_CHARS, MarkdownPreviewAdminMixin
+from blog.admin.posts import PostAdmin
+from blog.admin.editor import MAX_PREVIEW_CHARS, MarkdownPreviewAdminMixin
 from blog.models import Post
 
 from .browser import new_page as _page

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from blog.exporters.jekyll import FILENAME_MAX_BYTES
-from blog.importers.jekyll import import_paths, snapshot
+from blog.jekyll.exporter import FILENAME_MAX_BYTES
+from blog.jekyll.importer import import_paths
+from blog.jekyll.parsing import snapshot
 from blog.models import Author, Category, Post, Tag
 
 from .factories import AuthorFactory, CategoryFactory, PostFactory

@@ -19,8 +19,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from reversion.models import Version
 
-from blog.admin_health import HealthAdminMixin, HealthConfirmFormMixin
-from blog.health import (
+from blog.admin.health import HealthAdminMixin, HealthConfirmFormMixin
+from blog.content.health import (
     EXCERPT_MAX_CHARS,
     GENERATION_MARKERS,
     TITLE_MAX_CHARS,
@@ -30,10 +30,10 @@ from blog.health import (
     clean_body,
     overall,
 )
-from blog.markdown import render_markdown
+from blog.content.markdown import render_markdown
 from blog.models import SUMMARY_LENGTH, Post
-from blog.reading_time import minutes_for_text, reading_minutes
-from blog.text import html_to_text
+from blog.content.reading_time import minutes_for_text, reading_minutes
+from blog.content.text import html_to_text
 
 from .admin_forms import form_data
 from .factories import PostFactory
@@ -51,7 +51,7 @@ def codes(body: str, title: str = "記事のタイトル", excerpt: str = "記�
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of 15+ characters, split on 。！？ independently of blog.health."""
+    """Sentences of 15+ characters, split on 。！？ independently of blog.content.health."""
     pieces = re.split(r"(?<=[。！？])(?![」』）])|(?<=[。！？][」』）])|\n+", text)
     return [piece.strip() for piece in pieces if len(piece.strip()) >= 15]
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
-from blog.importers.jekyll import import_paths, parse_date
+from blog.jekyll.importer import import_paths
+from blog.jekyll.parsing import parse_date
 from blog.models import Author, Category, Post, Tag
 
 from .jekyll_files import SAMPLE, post_text, write

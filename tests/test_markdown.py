@@ -1,6 +1,6 @@
 """Markdown features the desk writes with, rendered at save time."""
 
-from blog.markdown import render_markdown
+from blog.content.markdown import render_markdown
 
 
 def test_japanese_headings_get_usable_ids_and_toc():

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.admin_previews import (
+from blog.admin.previews import (
     CREATE_DESCRIPTION,
     PreviewLinkAdmin,
     PreviewLinkAdminMixin,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from blog.reading_time import (
+from blog.content.reading_time import (
     CJK_CHARS_PER_MINUTE,
     LATIN_WORDS_PER_MINUTE,
     count_text,

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
-from blog.importers.jekyll import import_paths
+from blog.jekyll.importer import import_paths
 from blog.models import Post
 
 from .admin_forms import change_url, form_data

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from blog.markdown import render_markdown
+from blog.content.markdown import render_markdown
 
 FORBIDDEN_TAGS = {
     "script", "iframe", "object", "embed", "base", "form", "meta", "link", "style", "svg",

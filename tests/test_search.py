@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from blog.models import PostSearchDocument
-from blog.search import candidate_sql, index_terms, parse_query, search
+from blog.search import index_terms, parse_query, search
+from blog.search.backends import candidate_sql
 
 from .factories import AuthorFactory, CategoryFactory, PostFactory
 
@@ -27,8 +28,8 @@ def plan(request, monkeypatch):
     hits listed from the title index, or walked too when the titles have the term that often."""
     limit = {"sparse": None, "dense": 1, "dense-titles-walked": 0}[request.param]
     if limit is not None:
-        monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", limit)
-        monkeypatch.setattr("blog.search.WALK_FIRST_BATCH", 2)
+        monkeypatch.setattr("blog.search.results.CANDIDATE_LIMIT", limit)
+        monkeypatch.setattr("blog.search.results.WALK_FIRST_BATCH", 2)
     return request.param
 
 
@@ -165,7 +166,7 @@ def test_search_page_handles_empty_long_and_odd_queries(client, corpus):
 
 def test_about_n_results_above_a_thousand(monkeypatch, client):
     """Above the exact-count limit the page says "about" instead of counting every row."""
-    monkeypatch.setattr("blog.search.EXACT_COUNT_LIMIT", 3)
+    monkeypatch.setattr("blog.search.results.EXACT_COUNT_LIMIT", 3)
     PostFactory.create_batch(5, body="共通の語。")
     assert search("共通").count_text == "約3件以上"
     assert "約3件以上" in client.get(reverse("blog:search"), {"q": "共通"}).content.decode()
@@ -188,8 +189,8 @@ def _common_term_posts(count: int, titled: int = 2) -> list:
 def test_common_term_pages_walk_newest_first_after_title_hits(monkeypatch, client):
     """Past CANDIDATE_LIMIT the pages still rank title hits first, then newest, with no
     post twice or missing, and the last page is exact."""
-    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 5)
-    monkeypatch.setattr("blog.search.WALK_FIRST_BATCH", 3)
+    monkeypatch.setattr("blog.search.results.CANDIDATE_LIMIT", 5)
+    monkeypatch.setattr("blog.search.results.WALK_FIRST_BATCH", 3)
     posts = _common_term_posts(45, titled=2)
     expected = [p.title for p in posts[:2]] + [p.title for p in posts[2:]]
     pages = []
@@ -205,7 +206,7 @@ def test_common_term_pages_walk_newest_first_after_title_hits(monkeypatch, clien
 
 def test_common_term_in_a_small_category_is_counted_exactly(monkeypatch):
     """A common term filtered to a small category is checked against that category's posts."""
-    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 5)
+    monkeypatch.setattr("blog.search.results.CANDIDATE_LIMIT", 5)
     dev = CategoryFactory(name="開発")
     _common_term_posts(8)
     PostFactory(title="カテゴリ内", body="共通語とAIインフラ。", categories=[dev])
@@ -219,7 +220,7 @@ def test_common_term_in_a_small_category_is_counted_exactly(monkeypatch):
 def test_reading_to_the_end_makes_the_pages_exact(monkeypatch, client):
     """When a common term's walk reads every post before the page is full, the page says the
     exact count, offers no next page, and the pages past the end are 404s."""
-    monkeypatch.setattr("blog.search.CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr("blog.search.results.CANDIDATE_LIMIT", 2)
     _common_term_posts(3, titled=0)
     PostFactory.create_batch(3, body="共通語の下書き。", draft=True)  # candidates, not results
     page = client.get(reverse("blog:search"), {"q": "共通語"})
@@ -235,7 +236,7 @@ def test_count_is_exact_or_says_about(monkeypatch):
     PostFactory(body="東京と京都の話。")  # a candidate for 東京都, not a match
     assert search("東京").count_text == "4件"
     assert search("東京都").count_text == "3件"
-    monkeypatch.setattr("blog.search.CONFIRM_ALL_LIMIT", 2)
+    monkeypatch.setattr("blog.search.results.CONFIRM_ALL_LIMIT", 2)
     results = search("東京都")
     assert results.count_text == "約4件" and len(results[0:20]) == 3
 
@@ -294,7 +295,7 @@ def test_row_check_pattern_agrees_with_the_index(query):
     text exactly when the text's index terms have every term of the query."""
     import re
 
-    from blog.search import lexeme_pattern, normalize
+    from blog.search.terms import lexeme_pattern, normalize
 
     for text in TEXTS:
         terms = set(index_terms(text))

@@ -1,8 +1,10 @@
 """sitemap.xml (an index of sections, split past the limit) and robots.txt."""
 
+import calendar
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
+import feedparser
 import pytest
 from django.utils import timezone
 from django.utils.timezone import localdate
@@ -38,8 +40,11 @@ def absolute(obj) -> str:
 
 
 def backdate(post, days: int) -> Post:
-    """The post as last saved `days` ago (a queryset update: save() would stamp now)."""
-    Post.objects.filter(pk=post.pk).update(updated_at=timezone.now() - timedelta(days=days))
+    """The post as published `days` ago and never revised (a queryset update: save() would
+    stamp now)."""
+    Post.objects.filter(pk=post.pk).update(
+        published_at=timezone.now() - timedelta(days=days), revised_at=None
+    )
     post.refresh_from_db()
     return post
 
@@ -59,16 +64,33 @@ def test_index_lists_the_four_sections_dated(client):
         for section in ("authors", "categories", "posts", "tags")
     ]
     posts_lastmod = sections["http://testserver/sitemap-posts.xml"]
-    assert datetime.fromisoformat(posts_lastmod) == post.updated_at
+    assert datetime.fromisoformat(posts_lastmod) == post.modified_at
 
 
 def test_posts_sitemap_lists_published_posts_with_lastmod(client):
-    """Published posts only, absolute and dated (Tokyo date) by their last save."""
+    """Published posts only, absolute and dated (Tokyo date) by when their text last changed."""
     published = [backdate(PostFactory(), days=days) for days in (2, 5)]
     PostFactory(draft=True)
     PostFactory(scheduled=True)
     found = entries(client, "/sitemap-posts.xml")
-    assert found == {absolute(post): localdate(post.updated_at).isoformat() for post in published}
+    assert found == {absolute(post): localdate(post.modified_at).isoformat() for post in published}
+
+
+def test_lastmod_is_when_readers_text_changed_as_in_the_feeds(client):
+    """lastmod follows the feeds' "updated" (Post.modified_at): a save that changes nothing
+    readers see (a re-save, a status round trip) keeps it, a revision of the text moves it."""
+    post = backdate(PostFactory(), days=5)
+    published_day = localdate(post.published_at).isoformat()
+    post.save()  # updated_at moves to now
+    assert entries(client, "/sitemap-posts.xml") == {absolute(post): published_day}
+    (entry,) = feedparser.parse(client.get("/feeds/atom/").content).entries
+    assert calendar.timegm(entry.updated_parsed) == int(post.published_at.timestamp())
+    post.body += "\n追記の段落です。\n"
+    post.save()  # a revision of a live post: revised_at is now
+    post.refresh_from_db()
+    revised_day = localdate(post.revised_at).isoformat()
+    assert revised_day != published_day
+    assert entries(client, "/sitemap-posts.xml") == {absolute(post): revised_day}
 
 
 def test_taxonomy_sitemaps_list_only_pages_with_published_posts(client):
@@ -93,7 +115,7 @@ def test_taxonomy_sitemaps_list_only_pages_with_published_posts(client):
         tags=["予約タグ"],
         categories=[CategoryFactory(name="予約カテゴリー")],
     )
-    day = localdate(newest.updated_at).isoformat()
+    day = localdate(newest.modified_at).isoformat()
     expected = {"authors": [author], "categories": [child, parent], "tags": newest.ordered_tags}
     for section, items in expected.items():
         found = entries(client, f"/sitemap-{section}.xml")

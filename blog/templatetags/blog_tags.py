@@ -36,7 +36,7 @@ def post_json_ld(context, post) -> str:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": post.title,
-        "description": post.seo_description or post.summary,
+        "description": post.meta_description,
         "datePublished": _iso(post.published_at),
         "dateModified": _iso(post.modified_at),
         "inLanguage": "ja",

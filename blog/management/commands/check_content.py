@@ -4,7 +4,7 @@
     python manage.py check_content --json        # [{"post": slug, "findings": [...]}, ...]
     python manage.py check_content --clean SLUG [SLUG ...]
 
-Findings are computed afresh (blog.health.check_post), not read from the stored ones, so the
+Findings are computed afresh (blog.content.health.check_post), not read from the stored ones, so the
 report is right even for posts saved before a rule changed. --clean saves each post through
 Post.save() (which renders the body again and stores the new health), recorded as a revision.
 """
@@ -13,13 +13,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.health import check_post, clean_body, overall
+from blog.content.health import Severity, check_post, clean_body, overall
 from blog.models import Post
 from blog.revisions import recorded
 
 # What check_post reads: loading only these keeps a large table's bodies off the report's way.
 CHECK_FIELDS = ["slug", "title", "excerpt", "body", "body_html", "reading_time_override"]
-SYMBOLS = {"error": "✗", "warning": "⚠"}
 
 
 class Command(BaseCommand):
@@ -57,7 +56,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
 
     def _report(self, *, verbose: bool):
-        totals = {"ok": 0, "warning": 0, "error": 0}
+        totals = dict.fromkeys(Severity, 0)
         for post, findings in self._checked_posts():
             totals[overall(findings)] += 1
             if not findings:
@@ -66,17 +65,15 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(post.slug)
             for finding in findings:
-                line = (
-                    f"  {SYMBOLS[finding.severity]} {finding.severity:<7} {finding.code}: "
-                    f"{finding.message}"
-                )
-                style = self.style.ERROR if finding.severity == "error" else self.style.WARNING
+                severity = finding.severity
+                line = f"  {severity.symbol} {severity:<7} {finding.code}: {finding.message}"
+                style = self.style.ERROR if severity == Severity.ERROR else self.style.WARNING
                 self.stdout.write(style(line))
-        summary = (
-            f"{sum(totals.values())} 件の記事: 要修正 {totals['error']} 件、"
-            f"注意 {totals['warning']} 件、問題なし {totals['ok']} 件"
+        counts = "、".join(
+            f"{severity.label} {totals[severity]} 件" for severity in reversed(Severity)
         )
-        self.stdout.write(self.style.ERROR(summary) if totals["error"] else summary)
+        summary = f"{sum(totals.values())} 件の記事: {counts}"
+        self.stdout.write(self.style.ERROR(summary) if totals[Severity.ERROR] else summary)
 
     def _clean(self, slugs: list[str]):
         posts = {post.slug: post for post in Post.objects.filter(slug__in=slugs)}

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from blog.exporters.jekyll import export_all
+from blog.jekyll.exporter import export_all
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.importers.jekyll import import_paths
+from blog.jekyll.importer import import_paths
 from blog.models import Post
 
 

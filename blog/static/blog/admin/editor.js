@@ -1,8 +1,8 @@
 /* Writing comfort for the post form: a live preview beside the Markdown body and, under it,
    "文字数 1,234（和文）・ 56 語（欧文）・ 約 3 分".
 
-   The server renders the preview with the renderer a saved post uses (blog.markdown, sanitised
-   by nh3) and counts the text as Post.reading_time does (blog/admin_editor.py), so what the
+   The server renders the preview with the renderer a saved post uses (blog.content.markdown, sanitised
+   by nh3) and counts the text as Post.reading_time does (blog/admin/editor.py), so what the
    editor sees is what readers get. No library, no CDN: plain DOM and fetch. */
 "use strict";
 

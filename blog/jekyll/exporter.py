@@ -1,6 +1,6 @@
 """Export posts as Jekyll files: the plain-text backup, and the way out.
 
-What `export_post` writes, `blog.importers.jekyll` reads back into the same post, field for
+What `export_post` writes, `blog.jekyll.importer` reads back into the same post, field for
 field (a round-trip test holds both sides to it).
 """
 
@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from blog import frontmatter
-from blog.models import Post
+from ..content import frontmatter
+from ..models import Post
 
 FILENAME_MAX_BYTES = 200  # well under the 255-byte limit of common file systems
 

@@ -1,150 +1,54 @@
-"""Authors, categories, tags and posts."""
+"""Posts, their ordered bylines and categories, and the one rule of what readers may see."""
 
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
 
-from .markdown import render_markdown
-from .reading_time import reading_minutes
-from .text import html_to_text, summarize
+from ..content.health import Severity, check_post, overall
+from ..content.markdown import render_markdown
+from ..content.reading_time import reading_minutes
+from ..content.text import SUMMARY_LENGTH, fold_newlines, html_to_text, summarize
+from .taxonomy import Author, Category, Tag, TaggedPost, unique_slug
 
-SUMMARY_LENGTH = 120  # characters: about two lines of Japanese in a list or a search result
-
-
-def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
-    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision)."""
-    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or "item"
-    candidate, n = base, 1
-    taken = model._default_manager.exclude(pk=exclude_pk)
-    while taken.filter(slug=candidate).exists():
-        n += 1
-        suffix = f"-{n}"
-        candidate = base[: max_length - len(suffix)] + suffix
-    return candidate
+# What a save reads of the stored row, once: the version counter, what a revision compares,
+# and the old URL pieces blog/redirects.py turns into redirects.
+STORED_FIELDS = ["version", "title", "body", "slug", "original_permalink"]
+SCHEDULED_LABEL = "予約公開"
+UNDATED_LABEL = "公開（日時未設定）"
+# Fields save() derives from the others; save(update_fields=[...]) always writes them too.
+DERIVED_FIELDS = {
+    "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
+    "health_findings", "version", "updated_at",
+}  # fmt: skip
 
 
-class NamedModel(models.Model):
-    """A name and a Unicode slug made from it when none is given."""
-
-    name = models.CharField("名前", max_length=200, unique=True)
-    slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
-        super().save(*args, **kwargs)
-
-
-class Author(NamedModel):
-    """A byline. It may be a person or a team ("ALLFORCES編集部"), so it is not a login;
-    `user` links it to an account when one exists (for permissions)."""
-
-    bio = models.TextField("紹介", blank=True)
-    avatar = models.ImageField("アイコン", upload_to="avatars/", blank=True)
-    website = models.URLField("ウェブサイト", blank=True)
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        verbose_name="ユーザー",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="author_profile",
-    )
-
-    class Meta(NamedModel.Meta):
-        verbose_name = verbose_name_plural = "著者"
-
-    def get_absolute_url(self):
-        return reverse("blog:author_detail", kwargs={"slug": self.slug})
-
-
-class Category(NamedModel):
-    description = models.TextField("説明", blank=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name="親カテゴリー",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="children",
-    )
-
-    class Meta(NamedModel.Meta):
-        verbose_name = verbose_name_plural = "カテゴリー"
-
-    def get_absolute_url(self):
-        return reverse("blog:category_detail", kwargs={"slug": self.slug})
-
-    @classmethod
-    def with_subtree(cls, slug: str) -> "Category":
-        """The category with this slug, with `subcategories` (its children) and `subtree_ids`
-        (itself and every descendant). The tree is small: one query loads it all.
-        Raises Category.DoesNotExist."""
-        categories = list(cls.objects.all())
-        category = next((c for c in categories if c.slug == slug), None)
-        if category is None:
-            raise cls.DoesNotExist(slug)
-        category.subcategories = [c for c in categories if c.parent_id == category.pk]
-        ids, frontier = {category.pk}, {category.pk}
-        while frontier:
-            frontier = {c.pk for c in categories if c.parent_id in frontier} - ids
-            ids |= frontier
-        category.subtree_ids = ids
-        return category
-
-    def clean(self):
-        # Walk up from the proposed parent: meeting ourselves means a cycle.
-        node, seen = self.parent, set()
-        while node is not None and node.pk not in seen:
-            if self.pk is not None and node.pk == self.pk:
-                raise ValidationError({"parent": "カテゴリーを自分自身や子孫の下には置けません。"})
-            seen.add(node.pk)
-            node = node.parent
-
-
-class Tag(TagBase):
-    """A taggit tag whose name is unique ignoring case, enforced by the database."""
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = verbose_name_plural = "タグ"
-        constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci_unique")]
-
-    def get_absolute_url(self):
-        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
-
-
-class TaggedPost(TaggedItemBase):
-    # A real foreign key instead of taggit's generic relation: joins the database can index.
-    content_object = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_links")
-
-    class Meta:
-        ordering = ["id"]  # the order the tags were given in
-        constraints = [
-            models.UniqueConstraint(fields=["content_object", "tag"], name="blog_taggedpost_unique")
-        ]
+def modified_at_expression(prefix: str = ""):
+    """When the text readers see last changed, as a database expression: the revision, else
+    the publication. Post.modified_at in SQL, for sitemaps and anything that sorts or
+    aggregates by it; `prefix` reaches posts through a relation ("post_links__post__")."""
+    return Coalesce(f"{prefix}revised_at", f"{prefix}published_at")
 
 
 class PostQuerySet(models.QuerySet):
     def published(self):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published with a time still to come: it goes live by itself then (Post.is_scheduled)."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def unpublished(self):
+        """Neither live nor scheduled: drafts, posts in review, and a published status with no
+        date (no date, no publication)."""
+        return self.exclude(pk__in=self.model.objects.published().values("pk")).exclude(
+            pk__in=self.model.objects.scheduled().values("pk")
+        )
 
     def in_category(self, category: "Category"):
         """Posts in the category or any of its sub-categories (see Category.with_subtree)."""
@@ -174,10 +78,10 @@ class Post(models.Model):
         REVIEW = "review", "レビュー待ち"
         PUBLISHED = "published", "公開"
 
-    class Health(models.TextChoices):
-        OK = "ok", "問題なし"
-        WARNING = "warning", "注意"
-        ERROR = "error", "要修正"
+    # The content-health severities (blog/content/health) as the field's choices.
+    Health = models.TextChoices(
+        "Health", [(severity.name, (severity.value, severity.label)) for severity in Severity]
+    )
 
     title = models.CharField("タイトル", max_length=300)
     slug = models.SlugField("スラッグ", max_length=255, unique=True, allow_unicode=True)
@@ -224,7 +128,7 @@ class Post(models.Model):
     original_permalink = models.CharField("元のパーマリンク", max_length=500, blank=True)
     # Front-matter keys with no field of their own (layout, custom keys): kept, and exported back.
     front_matter = models.JSONField("その他のフロントマター", default=dict, blank=True)
-    # Content health (blog/health.py), checked on every save so the admin list can filter on it.
+    # Content health (blog/content/health), checked on every save so the admin list can filter on it.
     health = models.CharField(
         "健全性",
         max_length=10,
@@ -250,8 +154,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Browsers submit textareas with CRLF and Windows editors write it: one line ending.
-        self.body = (self.body or "").replace("\r\n", "\n")
+        self.body = fold_newlines(self.body)
         rendered = render_markdown(self.body)
         self.body_html, self.toc_html = rendered.html, rendered.toc_html
         if self.reading_time_override:
@@ -261,37 +164,32 @@ class Post(models.Model):
         self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
-        stored = (
-            Post.objects.filter(pk=self.pk).values("version", "title", "body").first()
+        # The stored row, read once for everything a save compares against (the redirect
+        # signals in blog/redirects.py read it from here too).
+        stored = self._stored = (
+            Post.objects.filter(pk=self.pk).values(*STORED_FIELDS).first()
             if self.pk is not None
             else None
         )
         self._note_revision(stored)
-        self._check_health()
+        findings = check_post(self)
+        self.health_findings = [finding.as_dict() for finding in findings]
+        self.health = overall(findings)
         # Counted from the stored row, not this instance: an instance rebuilt from an old
         # revision (a restore) must still move the counter forward.
         self.version = (stored["version"] + 1) if stored else 1
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            derived = {"body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
-                       "health_findings", "version", "updated_at"}  # fmt: skip
-            kwargs["update_fields"] = {*update_fields, *derived}
+            kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
         # The post and its search document are written together or not at all.
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
-            from .search import index_post  # search reads Post: imported late
+            from ..search import index_post  # the engine reads Post: imported late
 
             index_post(self)
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
-
-    def _check_health(self) -> None:
-        from .health import check_post, overall  # health reads Post fields: imported late
-
-        findings = check_post(self)
-        self.health_findings = [finding.as_dict() for finding in findings]
-        self.health = overall(findings)
 
     def _note_revision(self, stored: dict | None) -> None:
         """A change of title or text after publication is a revision readers are told about;
@@ -315,17 +213,36 @@ class Post(models.Model):
         )
 
     @property
-    def modified_at(self):
-        """When the text readers see last changed: the revision, else the publication."""
-        return self.revised_at or self.published_at
-
-    @property
     def is_scheduled(self) -> bool:
+        """The same rule as PostQuerySet.scheduled: published, with a time still to come."""
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def state_label(self) -> str:
+        """Where the post stands, in the words the desk uses: 予約公開 for a scheduled post,
+        公開（日時未設定） for a published status readers cannot see for want of a date, else
+        the status itself (下書き, レビュー待ち, 公開)."""
+        if self.is_scheduled:
+            return SCHEDULED_LABEL
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            return UNDATED_LABEL
+        return self.get_status_display()
+
+    @property
+    def modified_at(self):
+        """When the text readers see last changed: the revision, else the publication (in SQL:
+        modified_at_expression)."""
+        return self.revised_at or self.published_at
+
+    @property
+    def meta_description(self) -> str:
+        """What search engines, link cards and JSON-LD describe the post with: the editor's
+        SEO description, else the summary."""
+        return self.seo_description or self.summary
 
     # The ordered relations below read the prefetched links from with_relations(); without
     # the prefetch they still work, at one query each.
@@ -369,6 +286,10 @@ class Post(models.Model):
                 seen.add(key)
                 self.tags.add(name)
 
+    def is_written_by(self, user) -> bool:
+        """Whether `user`'s Author is in the byline (what makes a post a writer's own)."""
+        return self.pk is not None and self.author_links.filter(author__user=user).exists()
+
 
 class PostAuthor(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="author_links")
@@ -402,117 +323,3 @@ class PostCategory(models.Model):
 
     def __str__(self):
         return self.category.name
-
-
-# Previews and redirects (blog/previews.py, blog/redirects.py). Imported here, late, so the
-# rest of this module stays as it is.
-PREVIEW_LINK_DAYS = 7  # how long a new share link works
-
-
-def new_preview_token() -> str:
-    """43 URL-safe characters from 32 random bytes: not guessable, not enumerable."""
-    import secrets
-
-    return secrets.token_urlsafe(32)
-
-
-def preview_link_expiry():
-    from datetime import timedelta
-
-    return timezone.now() + timedelta(days=PREVIEW_LINK_DAYS)
-
-
-class PreviewLinkQuerySet(models.QuerySet):
-    def active(self):
-        """Links that still open their post: not revoked and not expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
-
-
-class PreviewLink(models.Model):
-    """A secret URL that shows one post, in any state, to a reviewer without an account."""
-
-    post = models.ForeignKey(
-        Post, verbose_name="記事", on_delete=models.CASCADE, related_name="preview_links"
-    )
-    token = models.CharField(
-        "トークン", max_length=100, unique=True, default=new_preview_token, editable=False
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="作成者",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("作成日時", auto_now_add=True)
-    expires_at = models.DateTimeField("有効期限", default=preview_link_expiry)
-    revoked_at = models.DateTimeField("無効化日時", null=True, blank=True)
-
-    objects = PreviewLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name = verbose_name_plural = "共有プレビューリンク"
-
-    def __str__(self):
-        return f"{self.post}（{timezone.localtime(self.expires_at):%Y-%m-%d %H:%M} まで）"
-
-    def get_absolute_url(self):
-        return reverse("blog:preview_link", kwargs={"token": self.token})
-
-    @property
-    def is_active(self) -> bool:
-        """The same rule as PreviewLinkQuerySet.active()."""
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-    @property
-    def status_label(self) -> str:
-        if self.revoked_at is not None:
-            return "無効化済み"
-        return "有効" if self.is_active else "期限切れ"
-
-
-class Redirect(models.Model):
-    """An old URL path of a post (an earlier slug, or its Jekyll permalink): answered with a
-    301 to the post's current URL while the post is published (blog/redirects.py). It names
-    the post, not a path, so a chain of renames is always one hop."""
-
-    # Decoded, as in request.path ("/posts/日本語/"), always ending in "/". Unique: indexed.
-    old_path = models.CharField("旧パス", max_length=500, unique=True)
-    post = models.ForeignKey(
-        Post, verbose_name="記事", on_delete=models.CASCADE, related_name="redirects"
-    )
-    created_at = models.DateTimeField("作成日時", auto_now_add=True)
-
-    class Meta:
-        ordering = ["old_path"]
-        verbose_name = verbose_name_plural = "リダイレクト"
-
-    def __str__(self):
-        return f"{self.old_path} → {self.post}"
-
-
-class PostSearchDocument(models.Model):
-    """The stored search document of a post (blog/search.py): written in Post.save(), in the
-    same transaction, and indexed by the database (a GIN index on PostgreSQL, an FTS5 table
-    kept in step by triggers on SQLite; see migrations 0003 and 0004)."""
-
-    post = models.OneToOneField(
-        Post, on_delete=models.CASCADE, primary_key=True, related_name="search_document"
-    )
-    # NFKC-normalised text: exact-substring checks, relevance (title) and result snippets.
-    title = models.TextField(blank=True)
-    text = models.TextField(blank=True)
-    # Space-separated index terms: CJK characters and character bigrams, Latin words, and the
-    # junctions where the two scripts touch ("AIインフラ" → "aiイ").
-    tokens = models.TextField(blank=True)
-    # The title's own index terms, indexed apart: title matches rank first, and finding them
-    # must not mean scanning every document that mentions a common word.
-    title_tokens = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "検索文書"
-
-    def __str__(self):
-        return f"search document of post {self.post_id}"

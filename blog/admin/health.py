@@ -1,7 +1,7 @@
 """Content health in the Post admin: a list badge, a panel of findings, a clean-up action and
 button, and a form check that keeps posts with errors from going out unnoticed.
 
-Wiring in blog/admin.py:
+Wiring in blog/admin/posts.py and blog/admin/forms.py:
 
     class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm): ...
 
@@ -22,20 +22,27 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
 
-from .health import ERROR, check_text, clean_body
-from .revisions import recorded
+from ..content.health import ERROR, Severity, check_text, clean_body
+from ..models import Post
+from ..revisions import recorded
+from ..roles import can_publish
 
-PUBLISH_PERMISSION = "blog.publish_post"
 CLEANUP_BUTTON = "_cleanup"  # the name of the submit button in the change form
 
-BADGE_SYMBOLS = {"ok": "✓", "warning": "⚠", "error": "✗"}
-SEVERITY_LABELS = {"error": "要修正", "warning": "注意"}
 # Fixed strings, never from the data: the admin's error red, a dark amber, a green.
 SEVERITY_STYLES = {
-    "error": "color: var(--error-fg, #ba2121); font-weight: bold;",
-    "warning": "color: #8a6d00;",
-    "ok": "color: #2e7d32;",
+    Severity.ERROR: "color: var(--error-fg, #ba2121); font-weight: bold;",
+    Severity.WARNING: "color: #8a6d00;",
+    Severity.OK: "color: #2e7d32;",
 }
+
+
+def _severity(value, default: Severity) -> Severity:
+    """A stored severity string as a Severity; an unknown one (a hand-edited row) as `default`."""
+    try:
+        return Severity(value)
+    except ValueError:
+        return default
 
 
 class HealthAdminMixin:
@@ -43,15 +50,15 @@ class HealthAdminMixin:
 
     @admin.display(description="健全性", ordering="health")
     def health_badge(self, post):
-        health = post.health if post.health in BADGE_SYMBOLS else "ok"
+        health = _severity(post.health, Severity.OK)
         findings = post.health_findings or []
         return format_html(
             '<span class="health-badge health-{}" style="{}" title="{}">{} {}（{}）</span>',
             health,
             SEVERITY_STYLES[health],
             "\n".join(str(finding.get("message", "")) for finding in findings),
-            BADGE_SYMBOLS[health],
-            post.get_health_display(),
+            health.symbol,
+            health.label,
             len(findings),
         )
 
@@ -62,18 +69,19 @@ class HealthAdminMixin:
         findings = post.health_findings or []
         if not findings:
             return format_html(
-                '<span style="{}">✓ 問題はありません。</span>', SEVERITY_STYLES["ok"]
+                '<span style="{}">{} 問題はありません。</span>',
+                SEVERITY_STYLES[Severity.OK],
+                Severity.OK.symbol,
             )
         rows = []
         for finding in findings:
-            severity = finding.get("severity")
-            severity = severity if severity in SEVERITY_LABELS else "warning"
+            severity = _severity(finding.get("severity"), Severity.WARNING)
             rows.append(
                 (
                     severity,
                     SEVERITY_STYLES[severity],
-                    BADGE_SYMBOLS[severity],
-                    SEVERITY_LABELS[severity],
+                    severity.symbol,
+                    severity.label,
                     finding.get("code", ""),
                     finding.get("message", ""),
                 )
@@ -155,7 +163,7 @@ class HealthConfirmFormMixin(forms.ModelForm):
 
     @property
     def user_can_publish(self) -> bool:
-        return self.request is not None and self.request.user.has_perm(PUBLISH_PERMISSION)
+        return self.request is not None and can_publish(self.request.user)
 
     def clean(self):
         cleaned = super().clean()
@@ -164,7 +172,7 @@ class HealthConfirmFormMixin(forms.ModelForm):
             self.instance._health_cleaned = body != cleaned["body"]
             cleaned["body"] = body
         status = cleaned.get("status", self.instance.status)
-        if status not in ("review", "published"):
+        if status not in (Post.Status.REVIEW, Post.Status.PUBLISHED):
             return cleaned
         errors = self.health_errors(cleaned)
         if not errors:
@@ -179,7 +187,7 @@ class HealthConfirmFormMixin(forms.ModelForm):
                     params={"findings": listing},
                 ),
             )
-        elif status == "published" and not cleaned.get("confirm_health"):
+        elif status == Post.Status.PUBLISHED and not cleaned.get("confirm_health"):
             self.add_error(
                 None,
                 forms.ValidationError(

@@ -13,9 +13,9 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from .markdown import render_markdown
-from .reading_time import count_text, minutes_for_text
-from .text import html_to_text
+from ..content.markdown import render_markdown
+from ..content.reading_time import count_text, minutes_for_text
+from ..content.text import html_to_text
 
 # About ten times a very long article. Form encoding makes a Japanese character 9 bytes, so
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) refuses, with a plain 400, a Japanese body of

@@ -7,7 +7,7 @@
   checkbox to revoke one;
 - `PreviewLinkAdmin` is every link on the site, with a "revoke" action.
 
-Importing this module registers PreviewLinkAdmin on admin.site.
+Importing this module registers PreviewLinkAdmin on admin.site (blog/admin/__init__.py does).
 """
 
 from django import forms
@@ -18,8 +18,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .models import PREVIEW_LINK_DAYS, PreviewLink
-from .previews import create_preview_link
+from ..models import PREVIEW_LINK_DAYS, PreviewLink
+from ..previews import create_preview_link
+from ..roles import can_make_preview_links
 
 CREATE_DESCRIPTION = f"共有プレビューリンクを作成（{PREVIEW_LINK_DAYS}日間有効）"
 
@@ -135,7 +136,7 @@ class PreviewLinkAdminMixin:
         return actions
 
     def has_preview_link_permission(self, request):
-        return request.user.has_perm("blog.add_previewlink")
+        return can_make_preview_links(request.user)
 
     @admin.action(description=CREATE_DESCRIPTION, permissions=["preview_link"])
     def create_preview_links(self, request, queryset):

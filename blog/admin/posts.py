@@ -1,0 +1,226 @@
+"""Posts in the admin: the list, its filters and bulk actions, and the change form's parts.
+
+The form (forms.py), health (health.py), share links (previews.py), the live preview
+(editor.py) and the history's compare view (history.py) are each a room of their own; this
+module puts them together in PostAdmin.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from reversion.admin import VersionAdmin
+
+from ..models import Post, PostAuthor, PostCategory
+from ..revisions import recorded
+from ..roles import can_publish
+from .editor import MarkdownPreviewAdminMixin
+from .forms import PostAdminForm
+from .health import HealthAdminMixin
+from .history import HistoryAdminMixin
+from .previews import PreviewLinkAdminMixin, PreviewLinkInline
+
+
+class RequiredInline(admin.TabularInline):
+    """An ordered link inline that must keep at least one row."""
+
+    extra = 0
+    min_num = 1
+    fields = ["position"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # InlineModelAdmin has no validate_min attribute: it must reach the formset factory.
+        kwargs.setdefault("validate_min", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class PostAuthorInline(RequiredInline):
+    model = PostAuthor
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+
+
+class PostCategoryInline(RequiredInline):
+    model = PostCategory
+    autocomplete_fields = ["category"]
+    fields = ["category", "position"]
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    """Where a post stands for readers: scheduled posts apart from those already live."""
+
+    title = "公開状況"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("live", "公開中"), ("scheduled", "予約公開"), ("unpublished", "未公開")]
+
+    def queryset(self, request, queryset):
+        # The same rules as Post.is_published, is_scheduled and state_label.
+        states = {
+            "live": Post.objects.published(),
+            "scheduled": Post.objects.scheduled(),
+            "unpublished": Post.objects.unpublished(),
+        }
+        if self.value() in states:
+            return queryset.filter(pk__in=states[self.value()].values("pk"))
+        return queryset
+
+
+@admin.register(Post)
+class PostAdmin(
+    HealthAdminMixin,
+    PreviewLinkAdminMixin,
+    MarkdownPreviewAdminMixin,
+    HistoryAdminMixin,
+    VersionAdmin,
+):
+    form = PostAdminForm
+    inlines = [PostAuthorInline, PostCategoryInline, PreviewLinkInline]
+    list_display = [
+        "title", "author_names", "primary_category_name", "status_label", "published_at",
+        "reading_time", "health_badge",
+    ]  # fmt: skip
+    list_filter = [PublicationFilter, "status", "health", "categories", "authors", "tags"]
+    date_hierarchy = "published_at"
+    search_fields = ["title", "excerpt", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "health_panel"]
+    actions = ["publish", "unpublish", "clean_up"]
+    list_per_page = 50
+    object_history_template = "admin/blog/post/object_history.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "status",
+                    "confirm_health",
+                    "published_at",
+                    "excerpt",
+                    "body",
+                    "tags",
+                    "loaded_version",
+                ]
+            },
+        ),
+        ("健全性", {"fields": ["health_panel"]}),
+        ("表示と検索", {"fields": ["seo_description", "cover_image", "cover_image_alt"]}),
+        ("読了時間", {"fields": ["reading_time", "reading_time_override"]}),
+        (
+            "取り込み情報",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source_path",
+                    "original_permalink",
+                    "front_matter",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["blog/admin/post.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_relations()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            fields.append("published_at")  # writers cannot schedule
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        """Writers change only their own posts, and only while they are drafts."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_publish(request.user):
+            return True
+        return obj.status == Post.Status.DRAFT and obj.is_written_by(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or can_publish(request.user)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not can_publish(request.user) and obj.status == Post.Status.PUBLISHED:
+            raise PermissionDenied  # the form refuses it already; this is the last line
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A writer's post must stay theirs, or they could not open it again.
+        author = getattr(request.user, "author_profile", None)
+        post = form.instance
+        if (
+            author is not None
+            and not can_publish(request.user)
+            and not post.is_written_by(request.user)
+        ):
+            links = PostAuthor.objects.filter(post=post).select_related("author")
+            post.set_authors([*(link.author for link in links), author])
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        context["conflict"] = getattr(form, "conflict", None)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description="著者")
+    def author_names(self, post):
+        return "、".join(author.name for author in post.ordered_authors)
+
+    @admin.display(description="主カテゴリー")
+    def primary_category_name(self, post):
+        category = post.primary_category
+        return category.name if category else "—"
+
+    @admin.display(description="状態", ordering="status")
+    def status_label(self, post):
+        return post.state_label
+
+    def view_on_site(self, post):
+        # Only a page readers can open; drafts and scheduled posts would 404.
+        return post.get_absolute_url() if post.is_published else None
+
+    @admin.action(description="選択した記事を公開する", permissions=["publish"])
+    def publish(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        # save() per post, not update(): save-time work (rendering, health, revisions) must run.
+        pending = queryset.exclude(status=Post.Status.PUBLISHED)
+        # A post with health errors is published only from its form, after the confirmation
+        # step there: a bulk action must not be the way around it.
+        held = list(pending.filter(health=Post.Health.ERROR).values_list("title", flat=True))
+        with recorded("一括操作で公開", request.user):
+            for post in pending.exclude(health=Post.Health.ERROR):
+                post.status = Post.Status.PUBLISHED
+                post.published_at = post.published_at or now
+                post.save()
+                count += 1
+        self.message_user(request, f"{count} 件の記事を公開しました。", messages.SUCCESS)
+        if held:
+            self.message_user(
+                request,
+                f"要修正の指摘がある {len(held)} 件は公開していません（{'、'.join(held)}）。"
+                "記事を開いて確認のうえ公開してください。",
+                messages.WARNING,
+            )
+
+    @admin.action(description="選択した記事を非公開（下書き）に戻す", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        count = 0
+        with recorded("一括操作で下書きに戻す", request.user):
+            for post in queryset.filter(status=Post.Status.PUBLISHED):
+                post.status = Post.Status.DRAFT
+                post.save()
+                count += 1
+        self.message_user(request, f"{count} 件の記事を下書きに戻しました。", messages.SUCCESS)

@@ -1,0 +1,211 @@
+"""Markdown blocks (paragraphs, headings, lists, quotes, code, tables) and their units
+(sentences, list items), normalised for comparison: what both the findings and the clean-up
+read a body as."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Shorter sentences repeat legitimately ("以下の通り。", "結論から言おう。").
+MIN_REPEAT_CHARS = 15
+# A cut-off sentence that is the start of another one is a cut-off repeat from this length on,
+# anywhere; right before a generation marker or at the end of the body, from any length.
+MIN_CUT_REPEAT_CHARS = 30
+# Lines that are nothing but a marker a generator (or the script around it) leaves between
+# continuations or at the end. Matched against the whole stripped line, case-insensitively.
+# Lines inside a fenced code block are code, not markers (a tokenizer tutorial may show them).
+GENERATION_MARKERS = (
+    re.compile(r"[-=~]{2,}\s*(?:END|EOF|EOS)\s*[-=~]{2,}", re.IGNORECASE),  # ---END---, --- END ---
+    re.compile(r"\[\s*(?:END|EOF|EOS)\s*\]", re.IGNORECASE),  # [END]
+    re.compile(r"<\|[a-z0-9_]+\|>", re.IGNORECASE),  # <|endoftext|>, <|im_end|>, <|eot_id|>
+    re.compile(r"</s>", re.IGNORECASE),  # end of sequence, Llama style
+)
+
+
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE_WITH_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*[^\s`~]")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+# A list item; a bare marker ("-", "3") is an item cut off right after it began.
+_LIST_ITEM = re.compile(r"^\s*(?:(?:[-*+]|\d{1,9}[.)])(?:\s+|$)|\d{1,9}$)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+# A sentence ends at 。！？ or at !? followed by a space, the end or a non-ASCII character (not
+# inside a URL or code), and takes closing brackets and quotes with it, then any whitespace.
+_SENTENCE_END = re.compile(r"(?:[。！？]+|[!?]+(?=\s|$|[^\x00-\x7f]))[」』）)\]】〕》〉\"'”’]*\s*")
+_CLOSERS = "」』)]】〕》〉\"'”’"  # after NFKC
+_FINAL_CHARS = set("。.!?」』)]】〕》〉\"'”’〜~")
+_TRAILING_DECORATION = re.compile(r"(?:\s+|[*_~`]+|\[\^[^\]]*\]|</?[a-zA-Z][^>]*>)$")
+_ENDS_WITH_URL = re.compile(r"https?://\S+$")
+_NOISE = re.compile(r"[\s*_`~]+")
+
+UNIT_KINDS = ("prose", "list", "quote")
+
+
+def normalise(text: str) -> str:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def is_generation_marker(line: str) -> bool:
+    stripped = line.strip()
+    return bool(stripped) and any(marker.fullmatch(stripped) for marker in GENERATION_MARKERS)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the text ends like a finished sentence (or a URL, or a symbol such as ♪)."""
+    text = text.rstrip()
+    while True:
+        stripped = _TRAILING_DECORATION.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    if not text or _ENDS_WITH_URL.search(text):
+        return True
+    last = unicodedata.normalize("NFKC", text[-1])[-1:] or text[-1]
+    return last in _FINAL_CHARS or unicodedata.category(last) == "So"
+
+
+@dataclass
+class Unit:
+    raw: str  # the exact source text, with the whitespace after it
+    key: str  # normalised, for comparison
+    complete: bool  # ends like a sentence
+
+
+@dataclass
+class Block:
+    kind: str  # prose, heading, list, quote, code, table, rule, html, other, marker
+    lines: list[str]
+    closed: bool = True  # code fences only
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    def units(self) -> list[Unit]:
+        if self.kind == "prose":
+            text, units, start = self.text, [], 0
+            for match in _SENTENCE_END.finditer(text):
+                units.append(Unit(text[start : match.end()], "", True))
+                start = match.end()
+            if start < len(text):
+                units.append(Unit(text[start:], "", ends_sentence(text[start:])))
+            for unit in units:
+                unit.key = normalise(unit.raw)
+            return units
+        if self.kind == "list":
+            items = []
+            for line in self.lines:
+                if _LIST_ITEM.match(line) or not items:
+                    items.append([line])
+                else:
+                    items[-1].append(line)
+            units = []
+            for item in items:
+                raw = "\n".join(item)
+                content = _LIST_ITEM.sub("", raw, count=1)
+                units.append(Unit(raw, normalise(content), ends_sentence(content)))
+            return units
+        if self.kind == "quote":
+            content = "\n".join(line.lstrip(" >") for line in self.lines)
+            return [Unit(self.text, normalise(content), ends_sentence(content))]
+        return []
+
+
+def _classify(lines: list[str]) -> Block:
+    first = lines[0]
+    if first.lstrip().startswith("|") or (len(lines) > 1 and _TABLE_RULE.match(lines[1])):
+        kind = "table"
+    elif _LIST_ITEM.match(first) and not first.startswith("    "):
+        kind = "list"
+    elif first.lstrip().startswith(">"):
+        kind = "quote"
+    elif len(lines) == 1 and _RULE.match(first):
+        kind = "rule"
+    elif first.lstrip().startswith("<"):
+        kind = "html"
+    elif first.startswith(("  ", "\t", "[")):  # indented code, list continuation, footnotes
+        kind = "other"
+    else:
+        kind = "prose"
+    return Block(kind, lines)
+
+
+def parse_blocks(text: str) -> list[Block]:
+    """Markdown blocks: runs of lines between blank lines, with headings, marker lines and fenced
+    code (blank lines included) as blocks of their own."""
+    lines, blocks, current = text.split("\n"), [], []
+
+    def flush():
+        if current:
+            blocks.append(_classify(current[:]))
+            current.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = FENCE.match(line)
+        if fence:
+            flush()
+            mark = fence.group(1)
+            closing = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+            end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), None)
+            cut = _cut_inside_code(lines, i + 1, len(lines) if end is None else end)
+            if cut is None and end is not None:
+                blocks.append(Block("code", lines[i : end + 1]))
+                i = end + 1
+                continue
+            # Never closed: generation stopped inside the code, and the marker ends it.
+            end = len(lines) if cut is None else cut
+            code = lines[i:end]
+            while len(code) > 1 and not code[-1].strip():
+                code.pop()
+            blocks.append(Block("code", code, closed=False))
+            i = end
+            continue
+        if not line.strip():
+            flush()
+        elif is_generation_marker(line):
+            flush()
+            blocks.append(Block("marker", [line]))
+        elif _HEADING.match(line):
+            flush()
+            blocks.append(Block("heading", [line]))
+        else:
+            current.append(line)
+        i += 1
+    flush()
+    return blocks
+
+
+def _cut_inside_code(lines, start: int, end: int) -> int | None:
+    """The marker line where generation stopped inside a code block, if it did: a marker
+    followed, before the closing fence, by a new fence with a language (```bash), which only
+    opens code. A marker in code followed by no such line is code (a tokenizer tutorial)."""
+    for j in range(start, end):
+        if is_generation_marker(lines[j]) and any(
+            _FENCE_WITH_INFO.match(line) for line in lines[j + 1 : end]
+        ):
+            return j
+    if end == len(lines):  # never closed at all: the first marker ends it
+        return next((j for j in range(start, end) if is_generation_marker(lines[j])), None)
+    return None
+
+
+def at_segment_end(blocks, i: int) -> bool:
+    """The last block before a generation marker or the end of the body."""
+    return i + 1 == len(blocks) or blocks[i + 1].kind == "marker"
+
+
+def may_be_cut(unit: Unit) -> bool:
+    """Not a whole Japanese sentence: it may stop where the generator did. (A unit ending in a
+    bracket or a period may too: an English paragraph is one unit, cut between sentences.)"""
+    return bool(unit.key) and not unit.key.rstrip(_CLOSERS).endswith(("。", "!", "?"))
+
+
+def is_cut_repeat(unit: Unit, keys, at_segment_end: bool) -> bool:
+    """A cut-off sentence that is the start of another (longer) one."""
+    if not may_be_cut(unit):
+        return False
+    if not at_segment_end and len(unit.key) < MIN_CUT_REPEAT_CHARS:
+        return False
+    return any(len(key) > len(unit.key) and key.startswith(unit.key) for key in keys)

@@ -1,0 +1,51 @@
+"""The content model. Each room holds one subject; everything is importable from blog.models.
+
+- taxonomy.py: Author, Category (a tree), Tag (case-insensitive) and the post-tag link;
+- posts.py: Post, PostQuerySet (published() is the one visibility rule), the ordered links;
+- previews.py: PreviewLink (share links);
+- redirects.py: Redirect (old URLs of posts);
+- search.py: PostSearchDocument (the engine is blog/search/).
+"""
+
+from ..content.text import SUMMARY_LENGTH
+from .posts import (
+    DERIVED_FIELDS,
+    Post,
+    PostAuthor,
+    PostCategory,
+    PostQuerySet,
+    modified_at_expression,
+)
+from .previews import (
+    PREVIEW_LINK_DAYS,
+    PreviewLink,
+    PreviewLinkQuerySet,
+    new_preview_token,
+    preview_link_expiry,
+)
+from .redirects import Redirect
+from .search import PostSearchDocument
+from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
+
+__all__ = [
+    "DERIVED_FIELDS",
+    "PREVIEW_LINK_DAYS",
+    "SUMMARY_LENGTH",
+    "Author",
+    "Category",
+    "NamedModel",
+    "Post",
+    "PostAuthor",
+    "PostCategory",
+    "PostQuerySet",
+    "PostSearchDocument",
+    "PreviewLink",
+    "PreviewLinkQuerySet",
+    "Redirect",
+    "Tag",
+    "TaggedPost",
+    "modified_at_expression",
+    "new_preview_token",
+    "preview_link_expiry",
+    "unique_slug",
+]

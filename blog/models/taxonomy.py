@@ -1,0 +1,131 @@
+"""Bylines, categories and tags: the names a post is filed under."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.models import TagBase, TaggedItemBase
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
+    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision)."""
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-") or "item"
+    candidate, n = base, 1
+    taken = model._default_manager.exclude(pk=exclude_pk)
+    while taken.filter(slug=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: max_length - len(suffix)] + suffix
+    return candidate
+
+
+class NamedModel(models.Model):
+    """A name and a Unicode slug made from it when none is given."""
+
+    name = models.CharField("名前", max_length=200, unique=True)
+    slug = models.SlugField("スラッグ", max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class Author(NamedModel):
+    """A byline. It may be a person or a team ("ALLFORCES編集部"), so it is not a login;
+    `user` links it to an account when one exists (for permissions)."""
+
+    bio = models.TextField("紹介", blank=True)
+    avatar = models.ImageField("アイコン", upload_to="avatars/", blank=True)
+    website = models.URLField("ウェブサイト", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ユーザー",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta(NamedModel.Meta):
+        verbose_name = verbose_name_plural = "著者"
+
+    def get_absolute_url(self):
+        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+
+
+class Category(NamedModel):
+    description = models.TextField("説明", blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="親カテゴリー",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+
+    class Meta(NamedModel.Meta):
+        verbose_name = verbose_name_plural = "カテゴリー"
+
+    def get_absolute_url(self):
+        return reverse("blog:category_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def with_subtree(cls, slug: str) -> "Category":
+        """The category with this slug, with `subcategories` (its children) and `subtree_ids`
+        (itself and every descendant). The tree is small: one query loads it all.
+        Raises Category.DoesNotExist."""
+        categories = list(cls.objects.all())
+        category = next((c for c in categories if c.slug == slug), None)
+        if category is None:
+            raise cls.DoesNotExist(slug)
+        category.subcategories = [c for c in categories if c.parent_id == category.pk]
+        ids, frontier = {category.pk}, {category.pk}
+        while frontier:
+            frontier = {c.pk for c in categories if c.parent_id in frontier} - ids
+            ids |= frontier
+        category.subtree_ids = ids
+        return category
+
+    def clean(self):
+        # Walk up from the proposed parent: meeting ourselves means a cycle.
+        node, seen = self.parent, set()
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "カテゴリーを自分自身や子孫の下には置けません。"})
+            seen.add(node.pk)
+            node = node.parent
+
+
+class Tag(TagBase):
+    """A taggit tag whose name is unique ignoring case, enforced by the database."""
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "タグ"
+        constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci_unique")]
+
+    def get_absolute_url(self):
+        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+
+
+class TaggedPost(TaggedItemBase):
+    # A real foreign key instead of taggit's generic relation: joins the database can index.
+    content_object = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_links")
+
+    class Meta:
+        ordering = ["id"]  # the order the tags were given in
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="blog_taggedpost_unique")
+        ]

@@ -1,0 +1,74 @@
+"""The desk's roles and the permissions behind them, defined once.
+
+- Writer: writes and edits their own drafts and submits them for review; never publishes,
+  schedules, deletes or touches others' posts (PostAdmin enforces the "own" part).
+- Editor: everything in the blog, publishing included, and reading users to link an Author
+  to an account.
+- Administrator: every permission on the site.
+
+Migration 0002 creates the groups with create_roles(); the tests use the same function. It
+reads only auth's Group and Permission through the `apps` registry it is given, so a
+migration can call it with its historical models. A change to the lists below reaches an
+existing database only through a new migration that calls create_roles() again.
+"""
+
+PUBLISH_PERMISSION = "blog.publish_post"  # publish, schedule and unpublish
+PREVIEW_PERMISSION = "blog.view_post"  # open unpublished posts at their real URL
+PREVIEW_LINK_PERMISSION = "blog.add_previewlink"  # make share links for reviewers
+
+WRITER, EDITOR, ADMINISTRATOR = "Writer", "Editor", "Administrator"
+ROLES = (WRITER, EDITOR, ADMINISTRATOR)
+
+WRITER_PERMISSIONS = [
+    # Posts: write, edit (own drafts only: enforced in PostAdmin), view; never publish/delete.
+    "add_post", "change_post", "view_post",
+    # The author and category rows of their own posts (inlines need these).
+    "add_postauthor", "change_postauthor", "delete_postauthor", "view_postauthor",
+    "add_postcategory", "change_postcategory", "delete_postcategory", "view_postcategory",
+    # Pick authors, categories and tags; not manage them.
+    "view_author", "view_category", "view_tag",
+]  # fmt: skip
+
+
+def can_publish(user) -> bool:
+    """Editors and administrators publish, schedule and unpublish; writers do not."""
+    return user is not None and user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_preview(user) -> bool:
+    """Staff who may see posts readers cannot see yet (drafts, review, scheduled)."""
+    return bool(user.is_active and user.is_staff and user.has_perm(PREVIEW_PERMISSION))
+
+
+def can_make_preview_links(user) -> bool:
+    return user.has_perm(PREVIEW_LINK_PERMISSION)
+
+
+def create_roles(apps, schema_editor=None) -> None:
+    """Create (or bring up to date) the three groups and their permissions."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran (post_migrate); on a fresh
+    # database they do not exist yet, so they are created here first.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    blog = Permission.objects.filter(content_type__app_label="blog")
+    view_user = Permission.objects.filter(content_type__app_label="auth", codename="view_user")
+    permissions = {
+        WRITER: blog.filter(codename__in=WRITER_PERMISSIONS),
+        EDITOR: Permission.objects.filter(
+            pk__in=[*blog.values_list("pk", flat=True), *view_user.values_list("pk", flat=True)]
+        ),
+        ADMINISTRATOR: Permission.objects.all(),
+    }
+    for name in ROLES:
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions[name])
+
+
+def remove_roles(apps, schema_editor=None) -> None:
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()

@@ -1,0 +1,112 @@
+"""Search over published posts that works for Japanese, on PostgreSQL and on SQLite.
+
+Word-based engines see an unspaced Japanese sentence as one "word", so each post gets a stored
+search document (PostSearchDocument) of index terms, in the manner of Lucene's CJK analyser:
+- text is NFKC-normalised ("ＡＩ" → "AI", "ｲﾝﾌﾗ" → "インフラ") and case-folded;
+- every CJK character is a term, and so is every pair of neighbouring CJK characters, so one-
+  and two-character queries (投資, 電力, 提携) are index lookups like any other;
+- Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI");
+- where a Latin word touches CJK text, the junction is a term too ("AIインフラ" → "aiイ",
+  "2025年" → "2025年"), so a mixed query does not match every post that has "AI" somewhere and
+  "インフラ" somewhere else.
+A query term becomes the AND of its index terms; the stored NFKC text then confirms the exact
+substring where the index alone cannot ("東京都" is not a post that only has 東京 and 京都).
+The title's terms are indexed apart as well, because title matches rank first.
+
+How a query runs (every step reads an index or a bounded number of rows):
+1. The index gives up to CANDIDATE_LIMIT + 1 candidate posts (a GIN bitmap on PostgreSQL, the
+   FTS5 table on SQLite).
+2. At most CANDIDATE_LIMIT candidates ("sparse"): they are ranked in one query over their ids
+   (title hits first, then newest), and the substring check runs lazily, on the rows a page
+   shows.
+3. More ("dense": the term is in a good share of all posts): ranking every match would read
+   them all, so the posts are read newest first instead, a growing batch at a time, until the
+   page is full; title hits come first, from the title index.
+Counting every match of a common term is what makes naive search slow, so the count is exact up
+to EXACT_COUNT_LIMIT and "about" beyond it (see SearchResults.count).
+
+The rooms: terms.py (text to index terms and parsed queries, pure), backends.py (the two
+databases' index queries and the RowMatch lookup), results.py (SearchResults), and here the
+entry points: search(), index_post() and rebuild_search_index().
+"""
+
+from ..models import Author, Category, Post, PostSearchDocument, Tag
+from .results import EXACT_COUNT_LIMIT, SearchResults
+from .terms import (
+    QueryTerm,
+    document_fields,
+    index_terms,
+    normalize,
+    parse_query,
+    snippet,
+)
+
+__all__ = [
+    "EXACT_COUNT_LIMIT",
+    "QueryTerm",
+    "SearchResults",
+    "document_fields",
+    "index_post",
+    "index_terms",
+    "normalize",
+    "parse_query",
+    "rebuild_search_index",
+    "search",
+    "snippet",
+]
+
+
+def _document(post: Post) -> PostSearchDocument:
+    return PostSearchDocument(
+        post=post, **document_fields(post.title, post.excerpt, post.body_html)
+    )
+
+
+DOCUMENT_FIELDS = ["title", "text", "tokens", "title_tokens"]
+
+
+def index_post(post: Post) -> None:
+    """Write the post's search document (called by Post.save, in its transaction)."""
+    _write([_document(post)])
+
+
+def _write(documents: list[PostSearchDocument]) -> None:
+    # One upsert per batch; on SQLite the FTS5 triggers fire for it as for any write.
+    PostSearchDocument.objects.bulk_create(
+        documents, update_conflicts=True, unique_fields=["post"], update_fields=DOCUMENT_FIELDS
+    )
+
+
+def rebuild_search_index(batch_size: int = 500) -> int:
+    """Rebuild every post's search document, in batches; returns how many were written."""
+    count, batch = 0, []
+    posts = Post.objects.only("pk", "title", "excerpt", "body_html").order_by("pk")
+    for post in posts.iterator(chunk_size=batch_size):
+        batch.append(_document(post))
+        if len(batch) == batch_size:
+            _write(batch)
+            count, batch = count + len(batch), []
+    if batch:
+        _write(batch)
+        count += len(batch)
+    return count
+
+
+def search(
+    query: str, *, category: str = "", tag: str = "", author: str = "", year: int | None = None
+) -> SearchResults:
+    """Published posts matching every term of the query, with optional filters (slugs)."""
+    terms = parse_query(query)
+    posts = Post.objects.published()
+    if category:
+        try:
+            posts = posts.in_category(Category.with_subtree(category))
+        except Category.DoesNotExist:
+            posts = posts.none()
+    if tag:
+        posts = posts.filter(tag_links__tag__in=Tag.objects.filter(slug=tag))
+    if author:
+        posts = posts.filter(author_links__author__in=Author.objects.filter(slug=author))
+    if year:
+        posts = posts.filter(published_at__year=year)
+    return SearchResults(query, terms, posts, filtered=bool(category or tag or author or year))
