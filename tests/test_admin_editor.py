@@ -1,8 +1,5 @@
-"""The post form's live Markdown preview and counts (blog/admin_editor.py, editor.js).
-
-Tested through a test-only AdminSite whose Post admin has the mixin; this module is also the
-URLconf of these tests (`pytest.mark.urls`), so nothing depends on blog/admin.py using it.
-"""
+"""The post form's live Markdown preview and counts (blog/admin/editor.py, editor.js), through
+the real admin: PostAdmin must have the mixin, or these tests fail."""
 
 import json
 from urllib.parse import urlencode
@@ -11,28 +8,18 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import Client
-from django.urls import path, reverse
+from django.urls import reverse
 
-import site_config.urls
-from blog.admin.posts import PostAdmin
 from blog.admin.editor import MAX_PREVIEW_CHARS, MarkdownPreviewAdminMixin
+from blog.admin.posts import PostAdmin
 from blog.models import Post
 
 from .browser import new_page as _page
 from .factories import PostFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
-editor_site = admin.AdminSite(name="editor_test")
-for _model, _model_admin in admin.site._registry.items():
-    editor_site.register(_model, type(_model_admin))
-if not issubclass(PostAdmin, MarkdownPreviewAdminMixin):
-    editor_site.unregister(Post)
-    editor_site.register(Post, type("TestPostAdmin", (MarkdownPreviewAdminMixin, PostAdmin), {}))
-
-urlpatterns = [path("editor-admin/", editor_site.urls), *site_config.urls.urlpatterns]
-
-PREVIEW = "editor_test:blog_post_markdown_preview"
+PREVIEW = "admin:blog_post_markdown_preview"
 EDITOR = "textarea.markdown-editor"
 UNSAFE_MARKDOWN = (
     "## 導入の背景\n\n"
@@ -105,8 +92,8 @@ def test_change_form_preview_url_serves_the_same_preview(editor_client):
     """<object_id>/preview/ beside the change form answers like the add form's preview/."""
     post = PostFactory()
     url = reverse(PREVIEW, args=[post.pk])
-    assert url == f"/editor-admin/blog/post/{post.pk}/preview/"
-    assert reverse(PREVIEW) == "/editor-admin/blog/post/preview/"
+    assert url == f"/admin/blog/post/{post.pk}/preview/"
+    assert reverse(PREVIEW) == "/admin/blog/post/preview/"
     assert _preview(editor_client, "# 題", url=url).json()["html"] == '<h1 id="題">題</h1>'
 
 
@@ -114,7 +101,7 @@ def test_anonymous_user_is_sent_to_the_login_page(client):
     """Without a session the preview redirects to the admin login and renders nothing."""
     response = _preview(client, "# 題")
     assert response.status_code == 302
-    assert response.url.startswith(reverse("editor_test:login"))
+    assert response.url.startswith(reverse("admin:login"))
 
 
 def test_logged_in_non_staff_user_is_sent_to_the_login_page(client, django_user_model):
@@ -122,7 +109,7 @@ def test_logged_in_non_staff_user_is_sent_to_the_login_page(client, django_user_
     client.force_login(_user(django_user_model, "change_post", is_staff=False))
     response = _preview(client, "# 題")
     assert response.status_code == 302
-    assert response.url.startswith(reverse("editor_test:login"))
+    assert response.url.startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize(
@@ -147,7 +134,7 @@ def test_preview_is_csrf_protected(django_user_model):
     client = Client(enforce_csrf_checks=True)
     client.force_login(_user(django_user_model, "add_post", "change_post"))
     assert _preview(client, "# 題").status_code == 403
-    client.get(reverse("editor_test:blog_post_add"))  # sets the csrftoken cookie
+    client.get(reverse("admin:blog_post_add"))  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value
     assert _preview(client, "# 題", headers={"X-CSRFToken": token}).status_code == 200
 
@@ -176,8 +163,8 @@ def _attr(html, name):
 def test_change_and_add_forms_load_editor_js_and_carry_the_preview_url(staff_client):
     """The body textarea points at its own preview URL; editor.js and post.css are on the page."""
     post = PostFactory()
-    change = staff_client.get(reverse("editor_test:blog_post_change", args=[post.pk]))
-    add = staff_client.get(reverse("editor_test:blog_post_add"))
+    change = staff_client.get(reverse("admin:blog_post_change", args=[post.pk]))
+    add = staff_client.get(reverse("admin:blog_post_add"))
     for response, url in [(change, reverse(PREVIEW, args=[post.pk])), (add, reverse(PREVIEW))]:
         html = response.content.decode()
         assert response.status_code == 200
@@ -201,12 +188,9 @@ def test_mixin_media_adds_to_a_modeladmins_own_media():
     assert "blog/css/pygments.css" in media._css["all"]
 
 
-@pytest.mark.skipif(
-    not issubclass(PostAdmin, MarkdownPreviewAdminMixin),
-    reason="blog.admin.PostAdmin does not use MarkdownPreviewAdminMixin yet",
-)
 def test_real_admin_serves_the_preview(staff_client):
-    """Once PostAdmin has the mixin, /admin/ serves the preview and loads editor.js."""
+    """PostAdmin has the mixin: /admin/ serves the preview and loads editor.js."""
+    assert issubclass(PostAdmin, MarkdownPreviewAdminMixin)
     response = staff_client.post(reverse("admin:blog_post_markdown_preview"), {"body": "# 題"})
     assert json.loads(response.content)["html"] == '<h1 id="題">題</h1>'
     assert (
@@ -216,7 +200,7 @@ def test_real_admin_serves_the_preview(staff_client):
 
 @pytest.fixture
 def editor_page(browser, live_server, django_user_model):
-    """A browser page logged in as a superuser, at the test site's add form."""
+    """A browser page logged in as a superuser, at the admin's add form."""
     client = Client()
     client.force_login(
         django_user_model.objects.create_superuser("chief", "chief@example.com", "pw-chief-1")
@@ -225,7 +209,7 @@ def editor_page(browser, live_server, django_user_model):
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-    page.goto(live_server.url + reverse("editor_test:blog_post_add"))
+    page.goto(live_server.url + reverse("admin:blog_post_add"))
     yield page
     page.context.close()
 

@@ -31,9 +31,9 @@ from blog.content.health import (
     overall,
 )
 from blog.content.markdown import render_markdown
-from blog.models import SUMMARY_LENGTH, Post
 from blog.content.reading_time import minutes_for_text, reading_minutes
 from blog.content.text import html_to_text
+from blog.models import SUMMARY_LENGTH, Post
 
 from .admin_forms import form_data
 from .factories import PostFactory
