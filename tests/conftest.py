@@ -1,5 +1,22 @@
 import pytest
 
+POSTGRES_ONLY = (
+    "needs PostgreSQL: runs in the PostgreSQL pass of make test "
+    "(DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make test)"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Markers a user and CI can select by: `browser` on every test that drives Chromium (it
+    uses the browser fixture), and `postgres` tests skipped, saying why, on other databases."""
+    from django.db import connection
+
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):

@@ -238,13 +238,14 @@ def test_change_form_view_on_site_only_for_visible_posts(staff_client, traits, s
     assert (f'href="{post.get_absolute_url()}"' in html) is shows_link
 
 
-def test_publish_action_publishes_drafts(staff_client):
+def test_publish_action_publishes_drafts(staff_client, time_machine):
     """publish sets drafts live, dating undated ones now and keeping an existing date."""
     undated = PostFactory(draft=True, published_at=None)
     earlier = timezone.now() - timedelta(days=3)
     dated = PostFactory(draft=True, published_at=earlier)
     untouched = PostFactory(draft=True)
-    before = timezone.now()
+    now = timezone.now().replace(microsecond=0) + timedelta(minutes=5)
+    time_machine.move_to(now, tick=False)
 
     response = staff_client.post(
         reverse(CHANGELIST),
@@ -255,7 +256,7 @@ def test_publish_action_publishes_drafts(staff_client):
     undated.refresh_from_db()
     dated.refresh_from_db()
     assert undated.status == dated.status == Post.Status.PUBLISHED
-    assert before <= undated.published_at <= timezone.now()
+    assert undated.published_at == now
     assert dated.published_at == earlier
     assert set(Post.objects.published()) == {undated, dated}
     untouched.refresh_from_db()

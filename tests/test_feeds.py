@@ -179,14 +179,14 @@ def test_conditional_get_until_a_post_is_edited(client, settled, kind, validator
     ("validator", "header"),
     [("ETag", "HTTP_IF_NONE_MATCH"), ("Last-Modified", "HTTP_IF_MODIFIED_SINCE")],
 )
-def test_scheduled_post_going_live_ends_the_304(client, settled, validator, header):
+def test_scheduled_post_going_live_ends_the_304(client, settled, time_machine, validator, header):
     """A scheduled post whose time comes (no save at that moment) changes the feed's answer."""
     scheduled = PostFactory(title="予約の記事", scheduled=True)
     Post.objects.filter(pk=scheduled.pk).update(updated_at=timezone.now() - timedelta(hours=1))
     url = feed_url("site", "rss")
     value = client.get(url)[validator]
     assert client.get(url, **{header: value}).status_code == 304
-    Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=5))
+    time_machine.move_to(scheduled.published_at + timedelta(seconds=5))
     response = client.get(url, **{header: value})
     assert response.status_code == 200
     assert "予約の記事" in response.content.decode()

@@ -25,14 +25,17 @@ def test_published_includes_only_published_and_due_posts():
     assert list(Post.objects.published()) == [visible]
 
 
-def test_scheduled_post_appears_when_its_time_comes(settings):
-    """A scheduled post becomes visible at published_at with no further action."""
-    post = PostFactory(published_at=timezone.now() + timedelta(seconds=1))
+def test_scheduled_post_appears_when_its_time_comes(time_machine):
+    """A scheduled post becomes visible at published_at exactly, with no further action."""
+    due = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    post = PostFactory(published_at=due)
+    time_machine.move_to(due - timedelta(seconds=1), tick=False)
     assert not Post.objects.published().exists()
+    assert list(Post.objects.scheduled()) == [post]
     assert post.is_scheduled and not post.is_published
-    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
-    post.refresh_from_db()
+    time_machine.move_to(due, tick=False)
     assert list(Post.objects.published()) == [post]
+    assert not Post.objects.scheduled().exists()
     assert post.is_published and not post.is_scheduled
 
 

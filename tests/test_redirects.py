@@ -4,7 +4,6 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from django.utils import timezone
 
 from blog.models import Post, Redirect
 from blog.redirects import normalize_path, post_path
@@ -71,11 +70,11 @@ def test_a_renamed_draft_old_url_stays_404_until_published(client):
     assert_moved(client, "/posts/draft-old/", post)
 
 
-def test_a_scheduled_post_old_url_waits_for_the_publication_time(client):
+def test_a_scheduled_post_old_url_waits_for_the_publication_time(client, time_machine):
     """A scheduled post's old slug is 404 until it is due (the published() rule)."""
     post = rename(PostFactory(slug="soon-old", scheduled=True), "soon-new")
     assert client.get("/posts/soon-old/").status_code == 404
-    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(minutes=1))
+    time_machine.move_to(post.published_at + timedelta(minutes=1))
     assert_moved(client, "/posts/soon-old/", post)
 
 

@@ -267,10 +267,7 @@ def _plan(sql, params) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL query plans: checked in the PostgreSQL pass of make test",
-)
+@pytest.mark.postgres
 @pytest.mark.parametrize("query", ["電", "提携", "東京都", "AIインフラ", "open"])
 @pytest.mark.parametrize(
     ("column", "index"),
@@ -306,10 +303,7 @@ def test_row_check_pattern_agrees_with_the_index(query):
                 assert bool(pattern.search(normalize(text))) == in_index, (text, lexeme)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="PostgreSQL statistics: checked in the PostgreSQL pass of make test",
-)
+@pytest.mark.postgres
 def test_postgresql_keeps_no_statistics_on_the_vectors():
     """The vectors have no planner statistics, so a common term's candidates are still read
     from the GIN index (with them the planner scanned every document: migration 0004)."""

@@ -6,9 +6,6 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
-
-from blog.models import Post
 
 from .factories import PostFactory
 
@@ -31,13 +28,13 @@ def test_pages_answer_304_until_something_changes(client):
     assert again.status_code == 200 and "直したタイトル" in again.content.decode()
 
 
-def test_scheduled_post_going_live_invalidates_the_etag(client):
+def test_scheduled_post_going_live_invalidates_the_etag(client, time_machine):
     """A scheduled post reaching its time changes the pages without any save."""
     PostFactory()
     scheduled = PostFactory(scheduled=True, title="予約していた記事")
     url = reverse("blog:post_list")
     etag = client.get(url)["ETag"]
-    Post.objects.filter(pk=scheduled.pk).update(published_at=timezone.now())
+    time_machine.move_to(scheduled.published_at)
     response = client.get(url, headers={"if-none-match": etag})
     assert response.status_code == 200 and "予約していた記事" in response.content.decode()
 
