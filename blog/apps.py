@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class BlogConfig(AppConfig):
@@ -13,7 +14,9 @@ class BlogConfig(AppConfig):
             revisions,  # noqa: F401  (registers the models with django-reversion)
         )
         from .converters import register_converters
+        from .roles import sync_roles
         from .search.backends import register_lookups
 
         register_converters()  # uslug, yyyy, mm, ptoken for blog/urls.py
         register_lookups()  # tokens__rowmatch for the search engine
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="blog.roles.sync_roles")

@@ -1,21 +1,8 @@
 """The one settings module, configured by environment variables.
 
-| variable               | meaning                                             | default                      |
-|------------------------|-----------------------------------------------------|------------------------------|
-| DJANGO_DEBUG           | debug pages and auto static serving                 | off                          |
-| DJANGO_SECRET_KEY      | signing key; required when debug is off              | (a dev-only key in debug)    |
-| DJANGO_ALLOWED_HOSTS   | comma-separated host names                           | localhost,127.0.0.1,[::1]    |
-| DJANGO_CSRF_TRUSTED_ORIGINS | comma-separated origins (https://example.com)   | none                         |
-| DATABASE_URL           | dj-database-url URL                                  | sqlite:///var/db.sqlite3     |
-| REDIS_URL              | redis://host:port/db for the cache                   | in-process memory cache      |
-| DJANGO_SECURE_SSL_REDIRECT | redirect http to https                           | off                          |
-| DJANGO_SECURE_HSTS_SECONDS | HSTS max-age                                     | 0 (off)                      |
-| DJANGO_SECURE_COOKIES  | session and CSRF cookies only over https             | off                          |
-| DJANGO_SECURE_PROXY_SSL_HEADER | trust X-Forwarded-Proto from the proxy       | off                          |
-| DJANGO_LOG_LEVEL       | level of the root logger                             | INFO                         |
-
-HTTPS-only settings have their own switches instead of following DEBUG, so that a
-plain-HTTP run on localhost with debug off (gunicorn behind nothing) still works.
+Every variable it reads is in one table, the README's Configuration section (a test holds the
+two to each other). HTTPS-only settings have their own switches instead of following DEBUG,
+so that a plain-HTTP run on localhost with debug off (gunicorn behind nothing) still works.
 """
 
 import os

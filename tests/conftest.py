@@ -47,18 +47,11 @@ def staff_client(client, django_user_model):
 
 @pytest.fixture
 def role_user(django_user_model):
-    """Make a staff user in one of the desk's groups (created by migration 0002_roles)."""
+    """Make a staff user in one of the desk's groups (blog/roles.py; migrate and flush both
+    make them)."""
     from django.contrib.auth.models import Group
 
     from blog.models import Author
-
-    if not Group.objects.filter(name="Writer").exists():
-        # A transactional test before this one flushed the rows the data migration wrote.
-        import importlib
-
-        from django.apps import apps
-
-        importlib.import_module("blog.migrations.0002_roles").create_roles(apps, None)
 
     def make(role: str, username: str | None = None, author_name: str | None = None):
         user = django_user_model.objects.create_user(

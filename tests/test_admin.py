@@ -325,13 +325,17 @@ def test_autocomplete_finds_japanese_names_in_order(
 
 
 def test_publication_filter_separates_scheduled_from_live(staff_client):
-    """The 公開状況 filter lists live, scheduled and unpublished posts apart."""
+    """The 公開状況 filter lists live, scheduled and unpublished posts apart; a published
+    status with no date is not 予約公開 (it has no time to go live at), and its row says so."""
     PostFactory(title="公開中の記事")
     PostFactory(title="予約の記事", scheduled=True)
     PostFactory(title="下書きの記事", draft=True)
+    PostFactory(title="日時のない記事", published_at=None)
     assert _listed(staff_client, publication="live") == {"公開中の記事"}
     assert _listed(staff_client, publication="scheduled") == {"予約の記事"}
-    assert _listed(staff_client, publication="unpublished") == {"下書きの記事"}
+    assert _listed(staff_client, publication="unpublished") == {"下書きの記事", "日時のない記事"}
+    html = staff_client.get(reverse(CHANGELIST)).content.decode()
+    assert _cell(_row(html, "日時のない記事"), "status_label") == "公開（日時未設定）"
 
 
 def test_publish_action_holds_back_posts_with_health_errors(staff_client):

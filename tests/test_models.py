@@ -1,12 +1,14 @@
 """The content model: what readers may see, slugs, tags, categories, save-time rendering."""
 
+import re
 from datetime import timedelta
 from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blog.models import Category, Post, Tag
@@ -196,3 +198,71 @@ def test_revised_at_marks_text_changes_of_live_posts_only():
     live.body = "改訂版"
     live.save()
     assert live.revised_at is not None and live.modified_at == live.revised_at
+
+
+def _posts_in_every_state():
+    return {
+        "draft": PostFactory(draft=True),
+        "review": PostFactory(status=Post.Status.REVIEW),
+        "live": PostFactory(),
+        "scheduled": PostFactory(scheduled=True),
+        "undated": PostFactory(published_at=None),  # a published status, but no date
+    }
+
+
+def test_each_post_is_in_exactly_one_state_and_says_which():
+    """published(), scheduled() and unpublished() split the posts with no overlap, agreeing
+    with is_published, is_scheduled and state_label (a published post with no date is not
+    scheduled: it has no time to go live at)."""
+    posts = _posts_in_every_state()
+    sets = {
+        "live": set(Post.objects.published()),
+        "scheduled": set(Post.objects.scheduled()),
+        "unpublished": set(Post.objects.unpublished()),
+    }
+    assert sets == {
+        "live": {posts["live"]},
+        "scheduled": {posts["scheduled"]},
+        "unpublished": {posts["draft"], posts["review"], posts["undated"]},
+    }
+    for post in posts.values():
+        assert post.is_published == (post in sets["live"])
+        assert post.is_scheduled == (post in sets["scheduled"])
+    assert {name: post.state_label for name, post in posts.items()} == {
+        "draft": "下書き",
+        "review": "レビュー待ち",
+        "live": "公開",
+        "scheduled": "予約公開",
+        "undated": "公開（日時未設定）",
+    }
+
+
+def test_meta_description_is_the_seo_description_else_the_summary():
+    """One rule for what search engines and link cards are told."""
+    plain = PostFactory(excerpt="一覧用の抜粋。", seo_description="")
+    tuned = PostFactory(excerpt="一覧用の抜粋。", seo_description="検索結果にだけ出す説明。")
+    assert plain.meta_description == plain.summary == "一覧用の抜粋。"
+    assert tuned.meta_description == "検索結果にだけ出す説明。"
+
+
+def test_an_edit_reads_the_stored_row_once():
+    """Saving an edit (a new slug, so redirects are recorded too) reads the post's row once:
+    the version check, the revision date and the old URL all come from that one read."""
+    post = PostFactory(slug="before")
+    post.slug, post.body = "after", post.body + "\n追記。\n"
+    with CaptureQueriesContext(connection) as queries:
+        post.save()
+    table = connection.ops.quote_name("blog_post")
+    selects = (re.match(r"SELECT .* FROM (\S+) WHERE", q["sql"]) for q in queries)
+    reads = [match[0] for match in selects if match and match[1] == table]
+    assert len(reads) == 1, reads
+    assert post.redirects.get().old_path == "/posts/before/"
+
+
+def test_health_choices_are_the_content_health_severities():
+    """Post.Health is made from blog.content.health.Severity: same values, same labels."""
+    from blog.content.health import Severity
+
+    assert Post.Health.choices == [(severity.value, severity.label) for severity in Severity]
+    post = PostFactory(body="本文です。\n\n---END---\n")
+    assert post.health == Severity.ERROR and post.get_health_display() == Severity.ERROR.label

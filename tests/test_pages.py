@@ -293,6 +293,26 @@ def test_post_page_social_tags_and_json_ld(client):
     )
 
 
+@pytest.mark.parametrize("seo_description", ["", "検索結果とカードだけの説明。"])
+def test_every_description_of_a_post_is_its_meta_description(client, seo_description):
+    """The meta description, OpenGraph, Twitter and JSON-LD all say Post.meta_description:
+    the SEO description when there is one, else the summary."""
+    post = PostFactory(excerpt="一覧に出す抜粋です。", seo_description=seo_description)
+    page = html(client.get(post.get_absolute_url()))
+    expected = seo_description or "一覧に出す抜粋です。"
+    found = [
+        re.search(rf'<meta {attr}="{name}" content="([^"]*)">', page).group(1)
+        for attr, name in [
+            ("name", "description"),
+            ("property", "og:description"),
+            ("name", "twitter:description"),
+        ]
+    ]
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    found.append(json.loads(match.group(1))["description"])
+    assert found == [expected] * 4
+
+
 def test_page_queries_do_not_grow_with_posts(client, django_assert_num_queries):
     """Every list page costs the same number of queries with 1 post and with 20."""
     author = AuthorFactory()

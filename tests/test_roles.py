@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from blog import roles
 from blog.models import Post
 
 from .admin_forms import change_url, form_data
@@ -37,6 +38,47 @@ def test_migration_creates_the_three_groups():
     } <= codes(editor)
     assert "change_user" not in codes(editor)
     assert {"change_user", "add_group", "publish_post"} <= codes(admin)
+
+
+def test_groups_hold_exactly_what_blog_roles_defines():
+    """The migration's groups are blog/roles.py's: the writer's list to the permission, the
+    editor's every blog permission and view_user, the administrator's every permission."""
+    from django.contrib.auth.models import Permission
+
+    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ROLES)}
+    assert sorted(groups) == sorted(roles.ROLES)
+    codes = lambda g: sorted(g.permissions.values_list("codename", flat=True))  # noqa: E731
+    assert codes(groups[roles.WRITER]) == sorted(roles.WRITER_PERMISSIONS)
+    blog = Permission.objects.filter(content_type__app_label="blog").exclude(
+        content_type__model__in=roles.DERIVED_MODELS
+    )
+    assert codes(groups[roles.EDITOR]) == sorted(
+        [*blog.values_list("codename", flat=True), "view_user"]
+    )
+    assert groups[roles.ADMINISTRATOR].permissions.count() == Permission.objects.count()
+    # The publish permission the checks use is the one the model declares.
+    app_label, codename = roles.PUBLISH_PERMISSION.split(".")
+    assert app_label == Post._meta.app_label and codename in dict(Post._meta.permissions)
+
+
+def test_every_migrate_brings_the_groups_back_to_blog_roles():
+    """A permission a later migration adds (a new model's) reaches the roles on the next
+    migrate, and a hand-made change to a group is put back to what roles.py says."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    new = Permission.objects.create(
+        codename="archive_post",
+        name="archive",
+        content_type=ContentType.objects.get_for_model(Post),
+    )
+    writer = Group.objects.get(name=roles.WRITER)
+    writer.permissions.add(Permission.objects.get(codename="delete_post"))
+    call_command("migrate", verbosity=0)
+    assert Group.objects.get(name=roles.EDITOR).permissions.filter(pk=new.pk).exists()
+    assert Group.objects.get(name=roles.ADMINISTRATOR).permissions.filter(pk=new.pk).exists()
+    assert not writer.permissions.filter(codename__in=["delete_post", "archive_post"]).exists()
 
 
 def test_writer_edits_own_draft_and_submits_it_for_review(client, writer):

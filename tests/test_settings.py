@@ -1,6 +1,7 @@
 """Settings come from the environment, and production refuses unsafe ones."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,31 @@ def settings_from(**env) -> dict:
     result = load_settings(**env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def _readme_variables() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([A-Z_]+)` \|", section, re.MULTILINE)
+
+
+def _settings_variables() -> set[str]:
+    source = (ROOT / "site_config" / "settings.py").read_text()
+    read = set(
+        re.findall(r"""(?:environ\.get|env_bool|env_int|env_list)\(\s*["']([A-Z_]+)["']""", source)
+    )
+    if "dj_database_url.config(" in source:
+        read.add("DATABASE_URL")  # dj-database-url reads it by default
+    return read
+
+
+def test_every_environment_variable_is_in_the_one_readme_table():
+    """The README's Configuration table lists each variable settings.py reads, once, and none
+    it does not read."""
+    listed = _readme_variables()
+    assert len(listed) == len(set(listed))
+    assert set(listed) == _settings_variables()
+    assert len(listed) >= 15
 
 
 def test_debug_off_without_secret_key_refuses_to_start():

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
-from ..models import Post, PostAuthor, PostCategory
+from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory
 from ..revisions import recorded
 from ..roles import can_publish
 from .editor import MarkdownPreviewAdminMixin
@@ -52,7 +52,7 @@ class PublicationFilter(admin.SimpleListFilter):
     parameter_name = "publication"
 
     def lookups(self, request, model_admin):
-        return [("live", "公開中"), ("scheduled", "予約公開"), ("unpublished", "未公開")]
+        return [("live", "公開中"), ("scheduled", SCHEDULED_LABEL), ("unpublished", "未公開")]
 
     def queryset(self, request, queryset):
         # The same rules as Post.is_published, is_scheduled and state_label.

@@ -10,6 +10,7 @@
 from ..content.text import SUMMARY_LENGTH
 from .posts import (
     DERIVED_FIELDS,
+    SCHEDULED_LABEL,
     Post,
     PostAuthor,
     PostCategory,
@@ -30,6 +31,7 @@ from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
 __all__ = [
     "DERIVED_FIELDS",
     "PREVIEW_LINK_DAYS",
+    "SCHEDULED_LABEL",
     "SUMMARY_LENGTH",
     "Author",
     "Category",
