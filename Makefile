@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format bench bench-search clean
+.PHONY: help install run serve test lint format lock bench bench-search clean
 .DEFAULT_GOAL := help
 
 help:
@@ -20,12 +20,16 @@ help:
 	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
 	@echo "make bench                requests/s of the public pages under gunicorn (needs wrk)"
 	@echo "make bench-search         search p50/p95 on a generated corpus, SQLite and PostgreSQL (N=10000)"
+	@echo "make lock                 pin every dependency (with hashes) in requirements.lock from pyproject.toml"
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions (and their hashes) come from requirements.lock; pyproject.toml keeps the
+# ranges they were chosen within. `make lock` chooses again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed, found " + sys.version.split()[0] + ": try make PYTHON=python3.12")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 install: $(VENV)/.installed
@@ -61,6 +65,11 @@ bench: install
 
 bench-search: install
 	scripts/bench-search
+
+lock: install
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4,<8"
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --no-emit-index-url \
+		--no-emit-find-links --strip-extras -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache
