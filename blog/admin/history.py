@@ -13,11 +13,31 @@ from django.utils.formats import localize
 from django.utils.timezone import localtime
 from reversion.models import Version
 
+from ..models import Post
 from ..revisions import field_at, text_diff
 
 
 class HistoryAdminMixin:
-    """For a VersionAdmin of posts: the compare view and its links on the history page."""
+    """For a VersionAdmin of posts: the compare view and its links on the history page, and
+    restores that keep the version counter."""
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # django-reversion reverts with a raw save, which bypasses Post.save(); `version` is
+        # not recorded, so the row's counter fell back to its default: the restore form showed
+        # version 1 and, once saved, the post sat at version 2 again, so a form opened before
+        # the restore passed the check and undid it. The live counter is noted here and put
+        # back (changeform_view) after the revert, before the form is built.
+        request._blog_live_version = (
+            Post.objects.filter(pk=version.object_id).values_list("version", flat=True).first()
+        )
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        live = getattr(request, "_blog_live_version", None)
+        if live is not None and object_id is not None:
+            # Inside reversion's transaction, after the revert: rolled back with it on a GET.
+            Post.objects.filter(pk=unquote(object_id)).update(version=live)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         compare = path(
