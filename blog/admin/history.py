@@ -15,11 +15,37 @@ from reversion.models import Version
 
 from ..models import Post
 from ..revisions import field_at, text_diff
+from ..roles import can_publish
 
 
 class HistoryAdminMixin:
     """For a VersionAdmin of posts: the compare view and its links on the history page, and
     restores that keep the version counter."""
+
+    # Not reversion's template: its "Recover deleted" link showed to anyone who may add posts.
+    change_list_template = "admin/blog/post/change_list.html"
+
+    def has_recover_permission(self, request) -> bool:
+        """Deleted posts are any writer's work: only those who may delete (editors) see or
+        bring them back. reversion lets anyone who may add and change posts do it."""
+        return can_publish(request.user) and self.has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            **(extra_context or {}),
+            "has_recover_permission": self.has_recover_permission(request),
+        }
+        return super().changelist_view(request, extra)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
 
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         # django-reversion reverts with a raw save, which bypasses Post.save(); `version` is

@@ -128,7 +128,8 @@ class PostAdmin(
         css = {"all": ["blog/admin/post.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_relations()
+        # A writer's list, history, compare and revision pages see only what they may read.
+        return super().get_queryset(request).readable_by(request.user).with_relations()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

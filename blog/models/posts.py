@@ -50,6 +50,19 @@ class PostQuerySet(models.QuerySet):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def readable_by(self, user):
+        """The posts a member of the desk may read in the admin and as previews: editors and
+        administrators (who publish) every post; a writer the live ones and their own, never
+        another writer's unpublished work."""
+        from ..roles import can_publish  # roles imports nothing of ours: no cycle, but late
+
+        if can_publish(user):
+            return self
+        mine = PostAuthor.objects.filter(author__user=user).values("post")
+        return self.filter(
+            models.Q(pk__in=self.model.objects.published().values("pk")) | models.Q(pk__in=mine)
+        )
+
     def scheduled(self):
         """Published with a time still to come: it goes live by itself then (Post.is_scheduled)."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
