@@ -93,7 +93,8 @@ class HistoryAdminMixin:
             value = request.GET.get(key, "")
             if not value:
                 return None
-            if not value.isdigit():
+            # A revision id is a positive 64-bit integer: anything longer overflows SQLite's.
+            if not (value.isascii() and value.isdigit()) or len(value) > 18:
                 raise Http404
             return get_object_or_404(versions, revision_id=int(value))
 

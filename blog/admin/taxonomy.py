@@ -1,6 +1,7 @@
 """Authors, categories and tags in the admin."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from taggit.models import Tag as TaggitTag
 
@@ -29,6 +30,8 @@ class NamedAdmin(admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(NamedAdmin):
+    # Django 6's default, now: a website typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "slug", "user", "post_count"]
     search_fields = ["name", "slug", "bio"]
     autocomplete_fields = ["user"]
