@@ -7,8 +7,17 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site_config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    # Settings refuse an unsafe environment (no DJANGO_SECRET_KEY with debug off, a typo in a
+    # boolean...) with a message that says what to set. Someone typing a command wants that
+    # line, not a traceback, so the settings are loaded here first.
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (the attribute access loads the settings)
+    except ImproperlyConfigured as error:
+        sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
 
 
