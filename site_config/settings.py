@@ -81,10 +81,12 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # The admin's path, e.g. `desk-7f3a/`: not a secret, but it keeps the login page out of the
 # scripts that try /admin/ on every site. Code and templates reach it by reverse("admin:index").
 _admin_url = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/")
-if not re.fullmatch(r"[A-Za-z0-9._~-]+(?:/[A-Za-z0-9._~-]+)*", _admin_url):
+_admin_segments = _admin_url.split("/")
+if not all(re.fullmatch(r"[A-Za-z0-9._~-]+", part) and part.strip(".") for part in _admin_segments):
     raise ImproperlyConfigured(
         f"DJANGO_ADMIN_URL={_admin_url!r} must be a path such as 'admin/' or 'desk/edit/' "
-        "(letters, digits, '.', '_', '~', '-' and '/'; not empty: the site's pages are at the root)."
+        "(letters, digits, '.', '_', '~', '-' and '/'; not empty: the site's pages are at the root; "
+        "no '.' or '..' segment)."
     )
 ADMIN_URL = _admin_url + "/"
 LOGIN_URL = "admin:login"
