@@ -114,7 +114,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before whitenoise, so static files (an SVG can carry script) get the policy too.
     "csp.middleware.CSPMiddleware",
-    "site_config.middleware.RefuseNulMiddleware",  # %00 in a URL → 400, before any view
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +123,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # %00 in a query string → 400 before any view reads it (its answer still gets the headers).
+    "site_config.middleware.RefuseNulMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -29,6 +29,7 @@ from ..roles import can_publish
 
 CLEANUP_BUTTON = "_cleanup"  # the name of the submit button in the change form
 
+
 # Each severity's colour is a class in blog/static/blog/admin/post.css (health-mark-ok,
 # -warning, -error): the Content-Security-Policy allows no inline style attributes.
 def _mark(severity: Severity) -> str:
