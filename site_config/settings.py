@@ -8,8 +8,8 @@ so that a plain-HTTP run on localhost with debug off (gunicorn behind nothing) s
 import os
 import re
 from base64 import b64encode
-from hashlib import sha256
 from datetime import timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import dj_database_url
@@ -244,7 +244,7 @@ X_FRAME_OPTIONS = "DENY"
 # hash, and no other style attribute.
 _TABLE_ALIGN_STYLES = ["text-align:left", "text-align:center", "text-align:right"]
 _STYLE_ATTR_HASHES = [
-    "'sha256-{}'".format(b64encode(sha256(style.encode()).digest()).decode())
+    f"'sha256-{b64encode(sha256(style.encode()).digest()).decode()}'"
     for style in _TABLE_ALIGN_STYLES
 ]
 CONTENT_SECURITY_POLICY = {

@@ -15,7 +15,6 @@ from reversion.models import Version
 
 from ..revisions import field_at, text_diff
 
-
 # The largest id any backend stores (a 64-bit signed integer). A bigger number reaches SQLite
 # as an OverflowError, so it is refused before the query.
 MAX_ID = 2**63 - 1
