@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format lock bench bench-search clean
+.PHONY: help install run serve test lint format lock bench bench-search soak clean
 .DEFAULT_GOAL := help
 
 help:
@@ -20,6 +20,7 @@ help:
 	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
 	@echo "make bench                requests/s of the public pages under gunicorn (needs wrk)"
 	@echo "make bench-search         search p50/p95 on a generated corpus, SQLite and PostgreSQL (N=10000)"
+	@echo "make soak                 60 s of mixed traffic at 64 connections + an editor saving every second (PostgreSQL, wrk)"
 	@echo "make lock                 pin every dependency (with hashes) in requirements.lock from pyproject.toml"
 
 # The exact versions (and their hashes) come from requirements.lock; pyproject.toml keeps the
@@ -65,6 +66,9 @@ bench: install
 
 bench-search: install
 	scripts/bench-search
+
+soak: install
+	scripts/soak
 
 lock: install
 	$(BIN)/python -m pip install --quiet "pip-tools>=7.4,<8"

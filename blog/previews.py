@@ -61,13 +61,11 @@ def may_be_staff(request) -> bool:
 def unpublished_post(user, slug: str) -> Post | None:
     """The post at `slug` if `user` may preview it and readers cannot see it; else None (the
     public view then answers: the normal page, or 404)."""
-    if not (user.is_active and user.is_staff):
+    if not can_preview(user):
         return None
     hidden = Post.objects.exclude(pk__in=Post.objects.published().values("pk"))
-    post = hidden.with_relations().filter(slug=slug).first()
-    if post is None or not can_preview(user):
-        return None
-    return post
+    # Not another writer's draft: the same rule as the admin's (PostQuerySet.readable_by).
+    return hidden.readable_by(user).with_relations().filter(slug=slug).first()
 
 
 def active_link(token: str) -> PreviewLink | None:

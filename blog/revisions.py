@@ -48,6 +48,9 @@ def text_diff(before: str, after: str, labels=("前", "後")) -> SafeString:
     hostile body is displayed, never interpreted."""
     if before == after:
         return format_html("<p>{}</p>", "変更はありません。")
+    if before.splitlines() == after.splitlines():
+        # HtmlDiff would say "No Differences Found", in English, for line endings alone.
+        return format_html("<p>{}</p>", "違いは行末の改行だけです。")
     table = difflib.HtmlDiff(tabsize=4, wrapcolumn=48).make_table(
         before.splitlines(), after.splitlines(), *labels, context=True, numlines=2
     )

@@ -156,6 +156,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that is down or frozen must cost a request seconds, not a worker: connecting
+    # gives up after DJANGO_DB_CONNECT_TIMEOUT seconds, and a statement after
+    # DJANGO_DB_STATEMENT_TIMEOUT_MS (manage.py sets 0, none, for commands such as migrate,
+    # which build indexes on purpose). Both end in the 503 page (blog/errors.py).
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3))
+    _statement_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 5000)
+    if _statement_ms > 0:
+        _db_options["options"] = f"-c statement_timeout={_statement_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh clone has no var/: SQLite can create the file but not its folder.
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
@@ -167,7 +177,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
             "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
+            # How long a write waits for another's lock before it fails (and the page is a
+            # 503): long enough for a save to queue behind another, short of a stuck worker.
+            "timeout": 5,
         }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -280,7 +292,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # The level is on the handler too: Django's own loggers (django.request's 404 warnings)
+    # propagate to it whatever the root logger's level.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # runserver already says it is watching files; don't print it twice.
     "loggers": {"django.utils.autoreload": {"level": "WARNING"}},

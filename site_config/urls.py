@@ -8,6 +8,9 @@ from django.views.generic import RedirectView, TemplateView
 
 from blog.sitemaps import sitemaps
 
+# A database that cannot be reached is a 503 in the site's design, anything else the 500 page.
+handler500 = "blog.errors.server_error"
+
 admin.site.site_header = admin.site.site_title = f"{settings.BLOG['SITE_NAME']} 編集"
 admin.site.index_title = "記事の管理"
 

@@ -45,9 +45,10 @@ def grant(user, *codenames):
 
 @pytest.fixture
 def desk(django_user_model):
-    """A staff user who may view posts (and nothing else)."""
+    """A staff user who may view and publish posts (and nothing else): an editor's rights
+    over other people's unpublished work."""
     user = django_user_model.objects.create_user("desk", password="pw-desk-12345", is_staff=True)
-    return grant(user, "view_post")
+    return grant(user, "view_post", "publish_post")
 
 
 @pytest.fixture

@@ -113,12 +113,13 @@ def test_writer_cannot_schedule(client, writer):
 
 
 @pytest.mark.parametrize(
-    "case", ["someone elses draft", "own post in review", "own published post"]
+    "case", ["someone elses published post", "own post in review", "own published post"]
 )
 def test_writer_cannot_change_other_or_non_draft_posts(client, writer, case):
-    """Others' posts, and their own once submitted or published, are read-only for writers."""
-    author = AuthorFactory() if case == "someone elses draft" else writer.author_profile
-    status = {"someone elses draft": "draft", "own post in review": "review"}.get(case, "published")
+    """Others' published posts, and their own once submitted or published, are read-only for
+    writers."""
+    author = AuthorFactory() if case.startswith("someone") else writer.author_profile
+    status = {"own post in review": "review"}.get(case, "published")
     post = PostFactory(status=status, authors=[author], body="元の本文")
     page = client.get(change_url(post))
     assert page.status_code == 200 and 'name="body"' not in page.content.decode()
@@ -126,6 +127,52 @@ def test_writer_cannot_change_other_or_non_draft_posts(client, writer, case):
     assert response.status_code == 403
     post.refresh_from_db()
     assert post.body == "元の本文"
+
+
+@pytest.mark.parametrize("state", ["draft", "review", "scheduled"])
+def test_writer_never_reads_another_writers_unpublished_post(client, writer, state):
+    """Another writer's draft, post in review or scheduled post is absent from a writer's
+    list, change form, history and revisions, and from the staff preview at its public URL;
+    their own draft they still read and preview."""
+    other = {"draft": dict(draft=True), "review": dict(status=Post.Status.REVIEW)}.get(
+        state, dict(scheduled=True)
+    )
+    theirs = PostFactory(title="他人の未公開記事", body="他人の秘密の本文です。", **other)
+    mine = PostFactory(title="自分の下書き", draft=True, authors=[writer.author_profile])
+    listing = client.get(reverse(CHANGELIST)).content.decode()
+    assert "自分の下書き" in listing and "他人の未公開記事" not in listing
+    for url in [
+        change_url(theirs),
+        reverse("admin:blog_post_history", args=[theirs.pk]),
+        reverse("admin:blog_post_compare", args=[theirs.pk]) + "?a=1",
+    ]:
+        response = client.get(url, follow=True)
+        assert "他人の秘密の本文です。" not in response.content.decode(), url
+        assert response.status_code in (403, 404) or response.redirect_chain, url
+    assert client.get(theirs.get_absolute_url()).status_code == 404
+    own = client.get(mine.get_absolute_url())
+    assert own.status_code == 200 and "自分の下書き" in own.content.decode()
+
+
+def test_only_those_who_may_delete_posts_may_recover_deleted_ones(client, writer, role_user):
+    """A writer neither sees the 削除された記事を復元 link nor opens the recover list or a
+    deleted post's recover page; an editor does."""
+    from reversion.models import Version
+
+    from blog.revisions import recorded
+
+    with recorded("作成"):
+        doomed = PostFactory(title="削除される記事", authors=[AuthorFactory()])
+    doomed.delete()
+    deleted = Version.objects.get_deleted(Post).get()
+    listing = client.get(reverse(CHANGELIST)).content.decode()
+    assert "削除された記事を復元" not in listing
+    assert client.get(reverse("admin:blog_post_recoverlist")).status_code == 403
+    assert client.get(reverse("admin:blog_post_recover", args=[deleted.pk])).status_code == 403
+    client.force_login(role_user("Editor"))
+    assert "削除された記事を復元" in client.get(reverse(CHANGELIST)).content.decode()
+    recover_list = client.get(reverse("admin:blog_post_recoverlist"))
+    assert recover_list.status_code == 200 and "削除される記事" in recover_list.content.decode()
 
 
 def test_writer_cannot_delete_publish_or_manage_taxonomy(client, writer):

@@ -4,7 +4,7 @@ from django import forms
 from reversion.models import Version
 
 from ..models import Post
-from ..revisions import text_diff
+from .conflicts import differences
 from .health import HealthConfirmFormMixin
 
 
@@ -48,20 +48,25 @@ class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
         return cleaned
 
     def _refuse_stale_save(self, cleaned):
-        # Lock the row until this save commits, so two saves cannot both pass the check.
-        current = Post.objects.select_for_update().filter(pk=self.instance.pk).first()
-        if current is None or cleaned.get("loaded_version") == current.version:
+        # Checked here too, not only in Post.save(), to show the editor what changed: the
+        # row is locked until this save commits, so two saves cannot both pass the check.
+        current = (
+            Post.objects.select_for_update().with_relations().filter(pk=self.instance.pk).first()
+        )
+        loaded = cleaned.get("loaded_version")
+        if current is None or loaded == current.version:
+            # Post.save() checks the version again, against the one the form was opened at.
+            self.instance._loaded_version = loaded
             return
+        data = self.request.POST if self.request is not None else None
         self.conflict = {
             "saved_by": last_editor(current),
             "saved_at": current.updated_at,
-            "diff": text_diff(
-                current.body, cleaned.get("body") or "", ("保存済みの本文", "あなたの本文")
-            ),
+            "fields": differences(current, cleaned, data),
         }
         raise forms.ValidationError(
             "この記事は、あなたが開いた後に%(who)sが保存しました。上書きを防ぐため保存していません。"
-            "下の差分で相手の変更を確認し、記事を開き直してから編集し直してください。",
+            "下の一覧で相手の変更を確認し、記事を開き直してから編集し直してください。",
             code="stale",
             params={"who": self.conflict["saved_by"] or "別の編集者"},
         )

@@ -26,6 +26,7 @@ from ..content.health import ERROR, Severity, check_text, clean_body
 from ..models import Post
 from ..revisions import recorded
 from ..roles import can_publish
+from .stale import stale_skip_message
 
 CLEANUP_BUTTON = "_cleanup"  # the name of the submit button in the change form
 
@@ -94,8 +95,8 @@ class HealthAdminMixin:
 
     @admin.action(description="生成マーカーと重複を取り除く", permissions=["change"])
     def clean_up(self, request, queryset):
-        changed = skipped = 0
-        # save() per post: rendering, health and the revision date are worked out there.
+        changed, skipped, stale = 0, 0, []
+        # save() per post: rendering, health, the revision date and the version check.
         with recorded("一括操作でクリーンアップ", request.user):
             for post in queryset:
                 cleaned = clean_body(post.body)
@@ -105,12 +106,16 @@ class HealthAdminMixin:
                     skipped += 1  # a writer's selection may hold posts they cannot edit
                     continue
                 post.body = cleaned
-                post.save()
-                changed += 1
+                if post.save_unless_stale():
+                    changed += 1
+                else:
+                    stale.append(post.title)
         message = f"{changed} 件の記事から生成マーカーと重複を取り除きました。"
         if skipped:
             message += f"編集権限のない {skipped} 件は変更していません。"
         self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)
+        if stale:
+            self.message_user(request, stale_skip_message(stale), messages.WARNING)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -13,7 +13,9 @@ from django.utils.formats import localize
 from django.utils.timezone import localtime
 from reversion.models import Version
 
+from ..models import Post
 from ..revisions import field_at, text_diff
+from ..roles import can_publish
 
 # The largest id any backend stores (a 64-bit signed integer). A bigger number reaches SQLite
 # as an OverflowError, so it is refused before the query.
@@ -31,7 +33,51 @@ def _revision_id(value: str) -> int:
 
 
 class HistoryAdminMixin:
-    """For a VersionAdmin of posts: the compare view and its links on the history page."""
+    """For a VersionAdmin of posts: the compare view and its links on the history page, and
+    restores that keep the version counter."""
+
+    # Not reversion's template: its "Recover deleted" link showed to anyone who may add posts.
+    change_list_template = "admin/blog/post/change_list.html"
+
+    def has_recover_permission(self, request) -> bool:
+        """Deleted posts are any writer's work: only those who may delete (editors) see or
+        bring them back. reversion lets anyone who may add and change posts do it."""
+        return can_publish(request.user) and self.has_add_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            **(extra_context or {}),
+            "has_recover_permission": self.has_recover_permission(request),
+        }
+        return super().changelist_view(request, extra)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_recover_permission(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # django-reversion reverts with a raw save, which bypasses Post.save(); `version` is
+        # not recorded, so the row's counter fell back to its default: the restore form showed
+        # version 1 and, once saved, the post sat at version 2 again, so a form opened before
+        # the restore passed the check and undid it. The live counter is noted here and put
+        # back (changeform_view) after the revert, before the form is built.
+        request._blog_live_version = (
+            Post.objects.filter(pk=version.object_id).values_list("version", flat=True).first()
+        )
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        live = getattr(request, "_blog_live_version", None)
+        if live is not None and object_id is not None:
+            # Inside reversion's transaction, after the revert: rolled back with it on a GET.
+            Post.objects.filter(pk=unquote(object_id)).update(version=live)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         compare = path(

@@ -18,6 +18,7 @@ from .forms import PostAdminForm
 from .health import HealthAdminMixin
 from .history import HistoryAdminMixin
 from .previews import PreviewLinkAdminMixin, PreviewLinkInline
+from .stale import stale_skip_message
 
 
 class RequiredInline(admin.TabularInline):
@@ -127,7 +128,8 @@ class PostAdmin(
         css = {"all": ["blog/admin/post.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_relations()
+        # A writer's list, history, compare and revision pages see only what they may read.
+        return super().get_queryset(request).readable_by(request.user).with_relations()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -194,8 +196,9 @@ class PostAdmin(
     @admin.action(description="選択した記事を公開する", permissions=["publish"])
     def publish(self, request, queryset):
         now = timezone.now()
-        count = 0
-        # save() per post, not update(): save-time work (rendering, health, revisions) must run.
+        count, stale = 0, []
+        # save() per post, not update(): save-time work (rendering, health, revisions) and the
+        # version check must run.
         pending = queryset.exclude(status=Post.Status.PUBLISHED)
         # A post with health errors is published only from its form, after the confirmation
         # step there: a bulk action must not be the way around it.
@@ -204,9 +207,13 @@ class PostAdmin(
             for post in pending.exclude(health=Post.Health.ERROR):
                 post.status = Post.Status.PUBLISHED
                 post.published_at = post.published_at or now
-                post.save()
-                count += 1
+                if post.save_unless_stale():
+                    count += 1
+                else:
+                    stale.append(post.title)
         self.message_user(request, f"{count} 件の記事を公開しました。", messages.SUCCESS)
+        if stale:
+            self.message_user(request, stale_skip_message(stale), messages.WARNING)
         if held:
             self.message_user(
                 request,
@@ -217,10 +224,14 @@ class PostAdmin(
 
     @admin.action(description="選択した記事を非公開（下書き）に戻す", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = 0
+        count, stale = 0, []
         with recorded("一括操作で下書きに戻す", request.user):
             for post in queryset.filter(status=Post.Status.PUBLISHED):
                 post.status = Post.Status.DRAFT
-                post.save()
-                count += 1
+                if post.save_unless_stale():
+                    count += 1
+                else:
+                    stale.append(post.title)
         self.message_user(request, f"{count} 件の記事を下書きに戻しました。", messages.SUCCESS)
+        if stale:
+            self.message_user(request, stale_skip_message(stale), messages.WARNING)

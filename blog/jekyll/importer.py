@@ -111,6 +111,12 @@ def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = 
         # One transaction per file: a failure leaves no half-written post behind.
         with transaction.atomic(), recorded(f"Jekyll から取り込み（{path.name}）"):
             _save(parsed, post, dry_run=dry_run)
+    except Post.StaleVersion:
+        return FileResult(
+            str(path), "failed", parsed.slug,
+            reason="the post was saved in the CMS while it was being imported "
+            "(他の編集者が保存しました); nothing was written: run the import again",
+        )  # fmt: skip
     except ValidationError as exc:
         return FileResult(str(path), "failed", parsed.slug, reason=_validation_reason(exc))
     except DatabaseError as exc:

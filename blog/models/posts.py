@@ -27,6 +27,17 @@ DERIVED_FIELDS = {
 }  # fmt: skip
 
 
+class StaleVersion(Exception):
+    """A save from a copy of a post older than the stored row: someone saved it in between.
+    Nothing was written; `stored` is the row as it is now (STORED_FIELDS)."""
+
+    def __init__(self, post: "Post", stored: dict, expected: int):
+        self.post, self.stored, self.expected = post, stored, expected
+        super().__init__(
+            f"post {post.pk} is at version {stored['version']}, this copy was read at {expected}"
+        )
+
+
 def modified_at_expression(prefix: str = ""):
     """When the text readers see last changed, as a database expression: the revision, else
     the publication. Post.modified_at in SQL, for sitemaps and anything that sorts or
@@ -38,6 +49,19 @@ class PostQuerySet(models.QuerySet):
     def published(self):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def readable_by(self, user):
+        """The posts a member of the desk may read in the admin and as previews: editors and
+        administrators (who publish) every post; a writer the live ones and their own, never
+        another writer's unpublished work."""
+        from ..roles import can_publish  # roles imports nothing of ours: no cycle, but late
+
+        if can_publish(user):
+            return self
+        mine = PostAuthor.objects.filter(author__user=user).values("post")
+        return self.filter(
+            models.Q(pk__in=self.model.objects.published().values("pk")) | models.Q(pk__in=mine)
+        )
 
     def scheduled(self):
         """Published with a time still to come: it goes live by itself then (Post.is_scheduled)."""
@@ -153,7 +177,17 @@ class Post(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
+    # The version this copy was read at (from_db), or the one a form was opened at: save()
+    # refuses to write over a row that has moved on since. None for a new, unsaved post.
+    _loaded_version = None
+    StaleVersion = StaleVersion
+
+    def save(self, *args, expected_version: int | None = None, **kwargs):
+        """Render, check and index the post, and write it, unless the stored row has a newer
+        version than the one this copy was read at (or `expected_version`): then nothing is
+        written and StaleVersion is raised. Every write path (the admin form, a restore, the
+        clean-up, bulk actions, imports) saves through here, so none can overwrite an edit it
+        has not seen."""
         self.body = fold_newlines(self.body)
         rendered = render_markdown(self.body)
         self.body_html, self.toc_html = rendered.html, rendered.toc_html
@@ -164,32 +198,57 @@ class Post(models.Model):
         self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
-        # The stored row, read once for everything a save compares against (the redirect
-        # signals in blog/redirects.py read it from here too).
-        stored = self._stored = (
-            Post.objects.filter(pk=self.pk).values(*STORED_FIELDS).first()
-            if self.pk is not None
-            else None
-        )
-        self._note_revision(stored)
         findings = check_post(self)
         self.health_findings = [finding.as_dict() for finding in findings]
         self.health = overall(findings)
-        # Counted from the stored row, not this instance: an instance rebuilt from an old
-        # revision (a restore) must still move the counter forward.
-        self.version = (stored["version"] + 1) if stored else 1
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
-        # The post and its search document are written together or not at all.
+        expected = expected_version if expected_version is not None else self._loaded_version
+        # The post and its search document are written together or not at all; the row is
+        # locked from the version check to the commit, so two saves cannot both pass it.
         with transaction.atomic(using=kwargs.get("using")):
+            # The stored row, read once for everything a save compares against (the redirect
+            # receiver in blog/redirects.py reads it from here too).
+            stored = self._stored = (
+                Post.objects.select_for_update().filter(pk=self.pk).values(*STORED_FIELDS).first()
+                if self.pk is not None
+                else None
+            )
+            if stored is not None and expected is not None and stored["version"] != expected:
+                raise StaleVersion(self, stored, expected)
+            self._note_revision(stored)
+            # Counted from the stored row, not this instance: an instance rebuilt from an old
+            # revision (a restore) must still move the counter forward.
+            self.version = (stored["version"] + 1) if stored else 1
             super().save(*args, **kwargs)
             from ..search import index_post  # the engine reads Post: imported late
 
             index_post(self)
+        self._loaded_version = self.version
 
     def get_absolute_url(self):
         return reverse("blog:post_detail", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        post = super().from_db(db, field_names, values)
+        post._loaded_version = post.__dict__.get("version")  # None when deferred: no check
+        return post
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using, fields, from_queryset)
+        if fields is None or "version" in fields:
+            self._loaded_version = self.version  # read again: this copy is current now
+
+    def save_unless_stale(self) -> bool:
+        """Save, or (StaleVersion: someone saved the post since this copy was read) write
+        nothing and return False. For loops over many posts, which skip and report those."""
+        try:
+            self.save()
+        except StaleVersion:
+            return False
+        return True
 
     def _note_revision(self, stored: dict | None) -> None:
         """A change of title or text after publication is a revision readers are told about;

@@ -90,7 +90,14 @@ class Command(BaseCommand):
                 continue
             post.body = cleaned
             with recorded("check_content --clean でクリーンアップ"):
-                post.save()
+                saved = post.save_unless_stale()
+            if not saved:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{slug}: 他の編集者が保存したため変更していません。もう一度実行してください。"
+                    )
+                )
+                continue
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{slug}: クリーンアップしました（指摘 {len(before)} 件 → "
