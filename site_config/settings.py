@@ -6,6 +6,10 @@ so that a plain-HTTP run on localhost with debug off (gunicorn behind nothing) s
 """
 
 import os
+import re
+from base64 import b64encode
+from datetime import timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import dj_database_url
@@ -56,11 +60,11 @@ _DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production-01234567
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "").strip()
 if not SECRET_KEY:
     if not DEBUG:
+        # One line, read as is by manage.py and the WSGI entry point: what to set, and where.
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off. Refusing to start with a guessable "
-            "key: set DJANGO_SECRET_KEY to a long random value (for example the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set DJANGO_DEBUG=1 "
-            "for local development."
+            "DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off: on a laptop, set DJANGO_DEBUG=1; "
+            "in production, set DJANGO_SECRET_KEY to a long random value (python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))')."
         )
     SECRET_KEY = _DEV_SECRET_KEY
 elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 32):
@@ -74,6 +78,22 @@ if "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the site's hosts, not '*'.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+# The admin's path, e.g. `desk-7f3a/`: not a secret, but it keeps the login page out of the
+# scripts that try /admin/ on every site. Code and templates reach it by reverse("admin:index").
+_admin_url = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/")
+_admin_segments = _admin_url.split("/")
+if not all(re.fullmatch(r"[A-Za-z0-9._~-]+", part) and part.strip(".") for part in _admin_segments):
+    raise ImproperlyConfigured(
+        f"DJANGO_ADMIN_URL={_admin_url!r} must be a path such as 'admin/' or 'desk/edit/' "
+        "(letters, digits, '.', '_', '~', '-' and '/'; not empty: the site's pages are at the root; "
+        "no '.' or '..' segment)."
+    )
+ADMIN_URL = _admin_url + "/"
+LOGIN_URL = "admin:login"
+# Where a login lands when ?next= is missing or refused (a foreign host, say): the admin, the
+# only place there is to log in to, instead of Django's /accounts/profile/ (a 404 here).
+LOGIN_REDIRECT_URL = "admin:index"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -85,11 +105,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # its sitemap.xml templates
     "taggit",
     "reversion",
+    "csp",
+    "axes",
     "blog",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files (an SVG can carry script) get the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -99,6 +123,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # %00 in a query string → 400 before any view reads it (its answer still gets the headers).
+    "site_config.middleware.RefuseNulMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site_config.urls"
@@ -168,6 +196,22 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# django-axes first: it refuses a locked-out username+IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 failures for one username from one IP lock that pair for 30 minutes.
+# Counting the pair (not the IP alone, not the username alone) means one person cannot lock
+# everybody out from one IP, and one IP cannot try every username without each pair locking.
+# Unlock early with `manage.py axes_reset_username NAME` (or axes_reset_ip, axes_reset).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a success clears the pair's earlier failures
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"  # Japanese, status 429
+AXES_VERBOSE = False  # its start-up banner is noise in every management command
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -195,12 +239,40 @@ STORAGES = {
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Asking browsers to preload HSTS is hard to undo (months), so it is its own decision.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts and styles only from the site's own static
+# files, never inline; nothing may frame the site, no plugins, no <base>. JSON-LD
+# (<script type="application/ld+json">) is data, not script, and needs nothing here.
+# Post bodies keep table alignment as style="text-align:…" (the Markdown tables extension,
+# normalised by nh3 in blog/content/markdown.py): those three exact attributes are allowed by
+# hash, and no other style attribute.
+_TABLE_ALIGN_STYLES = ["text-align:left", "text-align:center", "text-align:right"]
+_STYLE_ATTR_HASHES = [
+    f"'sha256-{b64encode(sha256(style.encode()).digest()).decode()}'"
+    for style in _TABLE_ALIGN_STYLES
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-hashes'", *_STYLE_ATTR_HASHES],
+        # Post bodies may show images from other sites (nh3 keeps http/https src): https only.
+        "img-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Tags: "AI" and "ai" are one tag; Japanese names keep Unicode slugs.
 TAGGIT_CASE_INSENSITIVE = True

@@ -15,7 +15,7 @@ admin.site.site_header = admin.site.site_title = f"{settings.BLOG['SITE_NAME']} 
 admin.site.index_title = "記事の管理"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),  # DJANGO_ADMIN_URL, `admin/` by default
     # The index lists each section, and its `?p=2`... pages once a section passes the
     # sitemap limit (50,000 URLs); the section view serves those pages.
     path(

@@ -63,6 +63,8 @@ def test_history_lists_revisions_and_compare_shows_an_escaped_diff(editor):
     assert history.count("現在と比較") == 2 and "前の版と比較" in history
     older, newer = Version.objects.get_for_object(post).order_by("pk")
     compare = reverse("admin:blog_post_compare", args=[post.pk])
+    # The history's links lead to the compare view (its context names the post `object`).
+    assert history.count(f'href="{compare}?a=') == 3
     page = client.get(compare, {"a": older.revision_id, "b": newer.revision_id}).content.decode()
     assert "&lt;script&gt;書き換え&lt;/script&gt;" in page and "<script>書き換え" not in page
     assert "三行目" in page

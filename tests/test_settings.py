@@ -131,3 +131,128 @@ def test_nonsense_boolean_is_an_error():
     """A typo in a boolean variable is reported rather than read as off."""
     result = load_settings(DJANGO_DEBUG="maybe")
     assert result.returncode != 0 and "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "p" * 20 + "0123456789abcdefghijklmnopqrst",  # 50 characters
+    "DJANGO_ALLOWED_HOSTS": "news.example.jp",
+    "DJANGO_SECURE_SSL_REDIRECT": "1",
+    "DJANGO_SECURE_HSTS_SECONDS": "31536000",
+    "DJANGO_SECURE_HSTS_PRELOAD": "1",
+    "DJANGO_SECURE_COOKIES": "1",
+    "DJANGO_SECURE_PROXY_SSL_HEADER": "1",
+}
+
+
+def run_python(args: list[str], **env) -> subprocess.CompletedProcess:
+    """Run Python in ROOT with only PATH, DJANGO_SETTINGS_MODULE unset, and `env`."""
+    clean = {"PATH": os.environ.get("PATH", ""), **env}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_with_the_production_environment_has_no_warnings(tmp_path):
+    """`manage.py check --deploy --fail-level WARNING` passes, silent, with the HTTPS variables."""
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stderr and "?:" not in result.stderr, result.stderr
+
+
+def test_check_deploy_without_hsts_preload_warns(tmp_path):
+    """Without DJANGO_SECURE_HSTS_PRELOAD the deploy check names W021: the switch is needed."""
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    del env["DJANGO_SECURE_HSTS_PRELOAD"]
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env)
+    assert result.returncode != 0
+    assert "security.W021" in result.stderr
+
+
+HTTP_PROBE = (
+    "import django; django.setup(); from django.test import Client; "
+    "r = Client(HTTP_HOST='localhost').get('/robots.txt'); "
+    "print(r.status_code, r.get('Location', '-'), r.get('Strict-Transport-Security', '-'))"
+)
+
+
+def test_plain_http_with_debug_off_serves_pages_without_redirect():
+    """Debug off and no HTTPS variable: a page answers 200 over http, no redirect, no HSTS."""
+    result = run_python(
+        ["-c", HTTP_PROBE],
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "-", "-"]
+
+
+def test_https_redirect_follows_its_variable():
+    """With DJANGO_SECURE_SSL_REDIRECT=1 the same http request is sent to https (the probe above
+    would see a redirect)."""
+    result = run_python(
+        ["-c", HTTP_PROBE],
+        DJANGO_SETTINGS_MODULE="site_config.settings",
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_SECURE_SSL_REDIRECT="1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["301", "https://localhost/robots.txt"]
+
+
+def test_manage_py_without_environment_prints_one_line_and_fails():
+    """manage.py with no DJANGO_DEBUG and no key: one line on stderr saying what to set, no
+    traceback, a non-zero exit."""
+    result = run_python(["manage.py", "check"])
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("manage.py: DJANGO_SECRET_KEY is not set and DJANGO_DEBUG is off")
+    assert "set DJANGO_DEBUG=1" in lines[0] and "set DJANGO_SECRET_KEY" in lines[0]
+    assert result.stdout == ""
+
+
+def test_manage_py_reports_a_bad_variable_in_one_line():
+    """Any settings refusal (here a typo in a boolean) is one line too, not a traceback."""
+    result = run_python(["manage.py", "check"], DJANGO_DEBUG="maybe")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "manage.py: DJANGO_DEBUG='maybe' is not a boolean; use 1/0, true/false, yes/no or on/off."
+    ]
+
+
+def test_wsgi_without_environment_fails_loudly_with_a_clear_line():
+    """The WSGI entry point (gunicorn) still fails, and its first line says what to set."""
+    result = run_python(["-c", "import site_config.wsgi"])
+    assert result.returncode != 0
+    assert result.stderr.startswith("site_config.wsgi: cannot start: DJANGO_SECRET_KEY is not set")
+    assert "ImproperlyConfigured" in result.stderr  # the traceback follows, for the log
+
+
+@pytest.mark.parametrize("value", ["", "/", "a b/", "../x/", "admin//x/", "<x>/"])
+def test_admin_url_must_be_a_plain_path(value):
+    """DJANGO_ADMIN_URL refuses empty, spaced or odd paths with a clear message."""
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ADMIN_URL=value)
+    assert result.returncode != 0
+    assert "DJANGO_ADMIN_URL=" in result.stderr and "must be a path" in result.stderr
+
+
+def test_admin_url_is_normalised_to_one_trailing_slash():
+    """`/desk/edit` and `desk/edit/` both give the admin at desk/edit/."""
+    probe = "import django; django.setup(); from django.urls import reverse; print(reverse('admin:index'))"
+    for value in ["/desk/edit", "desk/edit/"]:
+        result = run_python(
+            ["-c", probe],
+            DJANGO_SETTINGS_MODULE="site_config.settings",
+            DJANGO_DEBUG="1",
+            DJANGO_ADMIN_URL=value,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "/desk/edit/"

@@ -17,6 +17,20 @@ from ..models import Post
 from ..revisions import field_at, text_diff
 from ..roles import can_publish
 
+# The largest id any backend stores (a 64-bit signed integer). A bigger number reaches SQLite
+# as an OverflowError, so it is refused before the query.
+MAX_ID = 2**63 - 1
+
+
+def _revision_id(value: str) -> int:
+    """A revision id from the query string, or 404: ASCII digits only (str.isdigit() also
+    accepts "²" and full-width "１２", which int() refuses or reads), from 1 to MAX_ID. The length
+    is checked first: int() refuses strings of more than 4,300 digits with a ValueError."""
+    digits = value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID))
+    if not digits or not 0 < int(value) <= MAX_ID:
+        raise Http404
+    return int(value)
+
 
 class HistoryAdminMixin:
     """For a VersionAdmin of posts: the compare view and its links on the history page, and
@@ -93,10 +107,7 @@ class HistoryAdminMixin:
             value = request.GET.get(key, "")
             if not value:
                 return None
-            # A revision id is a positive 64-bit integer: anything longer overflows SQLite's.
-            if not (value.isascii() and value.isdigit()) or len(value) > 18:
-                raise Http404
-            return get_object_or_404(versions, revision_id=int(value))
+            return get_object_or_404(versions, revision_id=_revision_id(value))
 
         older, newer = pick("a"), pick("b")
         if older is None:

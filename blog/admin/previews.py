@@ -22,6 +22,9 @@ from ..models import PREVIEW_LINK_DAYS, PreviewLink
 from ..previews import create_preview_link
 from ..roles import can_make_preview_links
 
+# Selects the link's text when its field gets focus, ready to copy. A static file, not an
+# onfocus="" attribute: the Content-Security-Policy runs no inline script.
+SELECT_ON_FOCUS_JS = "blog/admin/select-on-focus.js"
 CREATE_DESCRIPTION = f"共有プレビューリンクを作成（{PREVIEW_LINK_DAYS}日間有効）"
 
 
@@ -40,7 +43,7 @@ def _link_url_field(request):
                 return "—"
             return format_html(
                 '<input type="text" class="vTextField" readonly value="{}" size="60" '
-                'aria-label="共有URL" onfocus="this.select()">',
+                'aria-label="共有URL" data-select-on-focus>',
                 absolute_link_url(request, link),
             )
 
@@ -92,6 +95,9 @@ class PreviewLinkInline(admin.TabularInline):
     formset = OptionalInlineFormSet
     extra = 0
     verbose_name_plural = "共有プレビューリンク"
+
+    class Media:
+        js = [SELECT_ON_FOCUS_JS]
 
     def get_fields(self, request, obj=None):
         fields = self.get_readonly_fields(request, obj)
@@ -164,6 +170,9 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     search_fields = ["post__title"]
     date_hierarchy = "created_at"
     actions = ["revoke"]
+
+    class Media:
+        js = [SELECT_ON_FOCUS_JS]
 
     def get_fields(self, request, obj=None):
         return self.get_readonly_fields(request, obj)
