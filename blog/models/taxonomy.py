@@ -22,7 +22,8 @@ def strip_text_fields(instance: models.Model) -> None:
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
-    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision)."""
+    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision); "item"
+    for a text with no letter or digit to make one of ("!!!", "🙂")."""
     base = slugify(text, allow_unicode=True)[:max_length].strip("-") or "item"
     candidate, n = base, 1
     taken = model._default_manager.exclude(pk=exclude_pk)
@@ -131,6 +132,12 @@ class Tag(TagBase):
     def save(self, *args, **kwargs):
         strip_text_fields(self)
         return super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        """taggit's slug, or "tag" for a name with no letter or digit to make one of ("!!!",
+        "🙂"): an empty slug has no URL. taggit's save() asks for "tag_1"... on a collision."""
+        slug = super().slugify(tag) or "tag"
+        return slug if i is None else f"{slug}_{i}"
 
     def get_absolute_url(self):
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})
