@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
@@ -130,7 +131,11 @@ class PostFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj):
-        return self.posts(obj).with_relations()[:FEED_LENGTH]
+        posts = list(self.posts(obj).with_relations()[:FEED_LENGTH])
+        if obj is not None and not posts:
+            # A category, tag or author only drafts use must not be made known (as its page).
+            raise Http404("Nothing published here")
+        return posts
 
     def title(self, obj):
         site_name, label = settings.BLOG["SITE_NAME"], self.label(obj)
