@@ -3,7 +3,6 @@
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Q
 from django.http import Http404
@@ -14,6 +13,7 @@ from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
 from . import freshness, previews
+from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
 from .models import Author, Category, Post, Tag, visible_categories
@@ -350,7 +350,7 @@ class SearchView(PostListMixin, ListView):
         (the site's freshness state), and at most five minutes for a renamed category."""
         stamp, visible = freshness.state(self.request)
         key = f"blog:search-filters:{stamp.isoformat() if stamp else ''}:{visible}"
-        return cache.get_or_set(key, self._filter_choices, timeout=300)
+        return get_or_compute(key, self._filter_choices, timeout=300)
 
     @staticmethod
     def _filter_choices() -> dict:
