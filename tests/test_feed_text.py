@@ -114,7 +114,7 @@ def test_a_row_with_control_characters_written_around_save_keeps_feeds_valid(cli
     post = PostFactory(title="記事", tags=["タグ"])
     tag, author, category = post.ordered_tags[0], post.ordered_authors[0], post.primary_category
     Post.objects.filter(pk=post.pk).update(
-        title="記\x01事\x0c", summary="要\x0c約\x1f", body_html="<p>本\x0c文\x00</p>"
+        title="記\x01事\x0c", summary="要\x0c約\x1f", body_html="<p>本\x0c文\x02</p>"
     )
     Tag.objects.filter(pk=tag.pk).update(name="タ\x01グ")
     Author.objects.filter(pk=author.pk).update(name="著\x0b者")
