@@ -16,13 +16,19 @@ def get_or_compute(key: str, compute, timeout: int):
     as it is."""
     try:
         value = cache.get(key, _MISSING)
-    except Exception:  # any backend's failure: redis-py, a socket, a memcached client...
-        logger.warning("キャッシュを読めません。データベースから求めます: %s", key, exc_info=True)
+    except Exception as error:  # any backend's failure: redis-py, a socket, a memcached client
+        # One line, no traceback: while Redis is down every request would print one.
+        logger.warning(
+            "キャッシュを読めません。データベースから求めます: %s (%s: %s)",
+            key,
+            type(error).__name__,
+            error,
+        )
         return compute()
     if value is _MISSING:
         value = compute()
         try:
             cache.set(key, value, timeout)
-        except Exception:
-            logger.warning("キャッシュに書けません: %s", key, exc_info=True)
+        except Exception as error:
+            logger.warning("キャッシュに書けません: %s (%s: %s)", key, type(error).__name__, error)
     return value
