@@ -3,6 +3,11 @@ an author: the 20 newest published posts, each with its full body.
 
 Declared with django.contrib.syndication; the two generator subclasses below only add the full
 body (`<content:encoded>` / Atom `<content>`), which Django does not write by itself.
+
+Plain text (titles, summaries, names) must reach a reader as that text. Readers take RSS's
+title and description as HTML, so there it is escaped once before the XML writer escapes it
+again; Atom's titles are text and its summary is declared HTML (Django writes
+`<summary type="html">`), so only the summary is escaped there.
 """
 
 import re
@@ -11,10 +16,13 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
+from django.utils.html import escape
 
 from .content.markdown import URL_ATTRIBUTES
+from .content.text import strip_invalid_characters
 from .freshness import conditional
 from .models import Author, Category, Post, Tag
 
@@ -45,7 +53,20 @@ def absolute_urls(html: str, base: str) -> str:
     return _TAG.sub(lambda tag: _URL_ATTR.sub(resolve, tag.group(0)), html)
 
 
+def _xml_safe(value):
+    """`value` (a feed's or an item's fields) without characters XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return strip_invalid_characters(value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    return value
+
+
 class RssWithContent(Rss201rev2Feed):
+    text_is_html = True  # title and description: see the module's docstring
+
     def rss_attributes(self):
         return {**super().rss_attributes(), "xmlns:content": CONTENT_NS, "xmlns:dcterms": DC_NS}
 
@@ -57,6 +78,8 @@ class RssWithContent(Rss201rev2Feed):
 
 
 class AtomWithContent(Atom1Feed):
+    text_is_html = False
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         html = absolute_urls(item["content"], item["link"])
@@ -84,6 +107,19 @@ class PostFeed(Feed):
         del response.headers["Last-Modified"]
         return response
 
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Post.save() strips what XML cannot carry, but a row written around it (an update(),
+        # a raw import) must not make Django's XML writer raise: the feed would be a 500 for
+        # as long as the post is among the newest.
+        feed.feed = _xml_safe(feed.feed)
+        feed.items = [_xml_safe(item) for item in feed.items]
+        return feed
+
+    def text(self, value: str) -> str:
+        """Plain text for a title or description of this feed's format (see the docstring)."""
+        return escape(value) if self.feed_type.text_is_html else value
+
     kind = ""  # the URL names' prefix: "category" → blog:category_feed_rss
 
     @staticmethod
@@ -95,20 +131,23 @@ class PostFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj):
-        return self.posts(obj).with_relations()[:FEED_LENGTH]
+        posts = list(self.posts(obj).with_relations()[:FEED_LENGTH])
+        if obj is not None and not posts:
+            # A category, tag or author only drafts use must not be made known (as its page).
+            raise Http404("Nothing published here")
+        return posts
 
     def title(self, obj):
         site_name, label = settings.BLOG["SITE_NAME"], self.label(obj)
-        return f"{label}｜{site_name}" if label else site_name
+        return self.text(f"{label}｜{site_name}" if label else site_name)
 
     def link(self, obj):
         return obj.get_absolute_url() if obj else reverse("blog:post_list")
 
     def description(self, obj):
         label = self.label(obj)
-        return (
-            f"{settings.BLOG['SITE_NAME']}の{label}" if label else settings.BLOG["SITE_DESCRIPTION"]
-        )
+        site_name, site_description = settings.BLOG["SITE_NAME"], settings.BLOG["SITE_DESCRIPTION"]
+        return self.text(f"{site_name}の{label}" if label else site_description)
 
     def subtitle(self, obj):  # Atom's name for the description
         return self.description(obj)
@@ -120,8 +159,11 @@ class PostFeed(Feed):
     def item_guid(self, post):
         return f"urn:uuid:{post.uuid}"
 
+    def item_title(self, post):
+        return self.text(post.title)
+
     def item_description(self, post):
-        return post.summary
+        return escape(post.summary)  # HTML in both formats (Atom: <summary type="html">)
 
     def item_author_name(self, post):
         return "、".join(author.name for author in post.ordered_authors) or None

@@ -3,7 +3,6 @@
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Q
 from django.http import Http404
@@ -14,9 +13,10 @@ from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
 from . import freshness, previews
+from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
-from .models import Author, Category, Post, Tag
+from .models import Author, Category, Post, Tag, visible_categories
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -54,6 +54,10 @@ class PostListMixin(PublicPageMixin):
     allow_empty = True
     page_title = ""
     feeds = ()  # extra (label, rss_url, atom_url) for autodiscovery
+    # A category, tag or author with no published post is a 404: a draft or a scheduled post
+    # must not make its name known (blog/models/visibility.py). Decided from the paginator's
+    # count, which the page makes anyway: no query of its own.
+    empty_is_404 = False
 
     def get_queryset(self):
         return published_posts()
@@ -62,7 +66,10 @@ class PostListMixin(PublicPageMixin):
         raw = self.request.GET.get(self.page_kwarg)
         if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
             raise Http404("No such page")
-        return super().paginate_queryset(queryset, page_size)
+        paginated = super().paginate_queryset(queryset, page_size)
+        if self.empty_is_404 and paginated[0].count == 0:
+            raise Http404("Nothing published here")
+        return paginated
 
     def canonical_url(self) -> str:
         base = super().canonical_url()
@@ -177,6 +184,7 @@ class PreviewLinkView(PostDetailView):
 
 
 class CategoryDetailView(PostListMixin, ListView):
+    empty_is_404 = True
     template_name = "blog/category_detail.html"
 
     def get_queryset(self):
@@ -199,6 +207,7 @@ class CategoryDetailView(PostListMixin, ListView):
 
 
 class TagDetailView(PostListMixin, ListView):
+    empty_is_404 = True
     template_name = "blog/tag_detail.html"
 
     def get_queryset(self):
@@ -216,6 +225,7 @@ class TagDetailView(PostListMixin, ListView):
 
 
 class AuthorDetailView(PostListMixin, ListView):
+    empty_is_404 = True
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
@@ -261,7 +271,8 @@ class CategoryListView(PublicPageMixin, TemplateView):
     template_name = "blog/category_list.html"
 
     def get_context_data(self, **kwargs):
-        categories = list(Category.objects.annotate(post_count=_visible_count("post_links__post")))
+        # Only categories with a published post, their sub-categories' included.
+        categories = visible_categories(post_count=_visible_count("post_links__post"))
         roots = [c for c in categories if c.parent_id is None]
         for category in categories:
             category.child_list = [c for c in categories if c.parent_id == category.pk]
@@ -339,20 +350,26 @@ class SearchView(PostListMixin, ListView):
         (the site's freshness state), and at most five minutes for a renamed category."""
         stamp, visible = freshness.state(self.request)
         key = f"blog:search-filters:{stamp.isoformat() if stamp else ''}:{visible}"
-        return cache.get_or_set(key, self._filter_choices, timeout=300)
+        return get_or_compute(key, self._filter_choices, timeout=300)
 
     @staticmethod
     def _filter_choices() -> dict:
         published = Post.objects.published()
         return {
-            "categories": list(Category.objects.order_by("name").values("slug", "name")),
+            # Only names a published post uses: a draft's must stay unknown.
+            "categories": [{"slug": c.slug, "name": c.name} for c in visible_categories()],
             "tags": list(
                 Tag.objects.filter(post_links__content_object__in=published)
                 .distinct()
                 .order_by("name")
                 .values("slug", "name")
             ),
-            "authors": list(Author.objects.order_by("name").values("slug", "name")),
+            "authors": list(
+                Author.objects.filter(post_links__post__in=published)
+                .distinct()
+                .order_by("name")
+                .values("slug", "name")
+            ),
             "years": [d.year for d in published.dates("published_at", "year", "DESC")],
         }
 

@@ -191,6 +191,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "editorial",
+            # A Redis that is down or stalled must cost a page a fraction of a second, not a
+            # hang: blog/caching.py then answers from the database.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     }
 else:

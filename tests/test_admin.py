@@ -355,3 +355,19 @@ def test_publish_action_holds_back_posts_with_health_errors(staff_client):
         "壊れた下書き" in response.content.decode()
         and "公開していません" in response.content.decode()
     )
+
+
+def test_tags_typed_with_control_characters_are_saved_as_the_clean_tags(staff_client):
+    """A tag typed in the form with a control character files the post under the clean tag,
+    an existing one reused, instead of a database error."""
+    from .admin_forms import change_url, form_data
+
+    Tag.objects.create(name="既存")
+    post = PostFactory()
+    data = form_data(post, tags="既存\x01, 新規\x0c, \x01", title="題\x01名")
+    response = staff_client.post(change_url(post), data)
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.title == "題名"
+    assert sorted(post.tags.names()) == ["新規", "既存"]
+    assert Tag.objects.count() == 2

@@ -11,7 +11,8 @@ from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from blog.models import Category, Post, Tag
+from blog.content.text import strip_invalid_characters
+from blog.models import Author, Category, Post, Tag
 
 from .factories import AuthorFactory, CategoryFactory, PostFactory
 
@@ -266,3 +267,56 @@ def test_health_choices_are_the_content_health_severities():
     assert Post.Health.choices == [(severity.value, severity.label) for severity in Severity]
     post = PostFactory(body="本文です。\n\n---END---\n")
     assert post.health == Severity.ERROR and post.get_health_display() == Severity.ERROR.label
+
+
+# Every character XML 1.0 forbids, as a writer might paste them (and as Markdown entities).
+FORBIDDEN = "\x00\x01\x08\x0b\x0c\x0e\x1f\ud800\udfff\ufffe\uffff"
+ANY_FORBIDDEN = re.compile(f"[{FORBIDDEN}]")
+
+
+def test_strip_invalid_characters_keeps_tab_newlines_and_every_other_letter():
+    """Only what XML cannot carry goes: tab, LF, CR, Japanese, emoji and U+FFFD stay."""
+    kept = "本文\tです。\n\r絵文字🙂と置換文字\ufffd、\x7fも。"
+    assert strip_invalid_characters(f"{FORBIDDEN}{kept}{FORBIDDEN}") == kept
+
+
+def test_save_strips_characters_xml_cannot_carry_from_a_post():
+    """Title, excerpt, body (raw or as &#12; entities), SEO text and alt text lose them, and so
+    do the rendered body, table of contents and summary."""
+    dirty = f"汚{FORBIDDEN}れ"
+    post = PostFactory(
+        title=dirty,
+        excerpt=dirty,
+        body=f"## 見出し{FORBIDDEN}\n\n## 二&#1;つ目\n\n## 三\n\n本文&#12;です\x0c。&#xFFFE;\n",
+        seo_description=dirty,
+        cover_image_alt=dirty,
+    )
+    post.refresh_from_db()
+    for field in ("title", "excerpt", "seo_description", "cover_image_alt", "summary"):
+        assert getattr(post, field) == "汚れ", field
+    assert not ANY_FORBIDDEN.search(post.body)
+    assert post.toc_html and not ANY_FORBIDDEN.search(post.toc_html)
+    assert "本文です。" in post.body_html and not ANY_FORBIDDEN.search(post.body_html)
+
+
+def test_save_strips_characters_xml_cannot_carry_from_names():
+    """Tags, categories and authors lose them from their names and texts, and the slug made
+    from the name is the clean one."""
+    dirty = f"名{FORBIDDEN}前"
+    category = Category.objects.create(name=dirty, description=dirty)
+    author = Author.objects.create(name=f"著者{FORBIDDEN}", bio=dirty)
+    tag = Tag.objects.create(name=f"タグ{FORBIDDEN}")
+    for obj in (category, author, tag):
+        obj.refresh_from_db()
+    assert (category.name, category.description, category.slug) == ("名前", "名前", "名前")
+    assert (author.name, author.bio, author.slug) == ("著者", "名前", "著者")
+    assert (tag.name, tag.slug) == ("タグ", "タグ")
+
+
+def test_a_tag_typed_with_a_control_character_is_the_clean_tag():
+    """Tagging with "タグ\\x01" twice, or after "タグ" exists, files the post under "タグ"."""
+    first = PostFactory(tags=["タグ\x01"])
+    second = PostFactory(tags=["タグ\x0c"])
+    third = PostFactory(tags=["\x01", "タグ"])
+    assert [t.name for t in first.ordered_tags] == ["タグ"]
+    assert second.ordered_tags == first.ordered_tags == third.ordered_tags

@@ -198,12 +198,14 @@ def test_year_and_month_archives(client):
 def test_category_and_tag_indexes_count_only_published_posts(client):
     """The indexes list categories (as a tree) and tags with counts of published posts."""
     parent = CategoryFactory(name="技術")
-    CategoryFactory(name="AI", parent=parent)
+    child = CategoryFactory(name="AI", parent=parent)
     PostFactory(categories=[parent], tags=["AI"])
+    PostFactory(categories=[child])
     PostFactory(categories=[parent], tags=["AI"], draft=True)
     PostFactory(tags=["下書きだけ"], draft=True)
     categories = html(client.get(reverse("blog:category_list")))
     assert re.search(r">技術</a> <span class=\"count\">（1）</span>\s*<ul>", categories)
+    assert re.search(r">AI</a> <span class=\"count\">（1）</span>", categories)
     tags = client.get(reverse("blog:tag_list"))
     assert [(t.name, t.post_count) for t in tags.context["tags"]] == [("AI", 1)]
 

@@ -20,8 +20,9 @@ PROBE = (
 GOOD_KEY = "k" * 50
 
 
-def load_settings(**env):
-    """Import site_config.settings in a fresh interpreter with exactly this environment."""
+def load_settings(probe=PROBE, **env):
+    """Import site_config.settings in a fresh interpreter with exactly this environment, and
+    run `probe` (by default: print the settings the tests here read, as JSON)."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -29,7 +30,7 @@ def load_settings(**env):
     }
     clean.update(DJANGO_SETTINGS_MODULE="site_config.settings", **env)
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env=clean,
         capture_output=True,

@@ -3,6 +3,7 @@
 from django import forms
 from reversion.models import Version
 
+from ..content.text import strip_invalid_characters
 from ..models import Post
 from .conflicts import differences
 from .health import HealthConfirmFormMixin
@@ -40,6 +41,15 @@ class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
             self.fields["status"].choices = [
                 choice for choice in self.fields["status"].choices if choice[0] in writer_statuses
             ]
+
+    def clean_tags(self):
+        # The names as Tag.save() stores them: taggit looks a name up as typed, so "タグ\x01"
+        # would miss the tag "タグ" and then collide with it when created.
+        names = {}
+        for name in map(strip_invalid_characters, self.cleaned_data.get("tags") or []):
+            if name:
+                names.setdefault(name.casefold(), name)
+        return list(names.values())
 
     def clean(self):
         cleaned = super().clean()

@@ -12,6 +12,8 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from .text import strip_invalid_characters
+
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
 EXTENSION_CONFIGS = {
     # Pygments highlighting as CSS classes (styles live in static/blog/css/pygments.css).
@@ -76,8 +78,9 @@ class Rendered:
 
 
 def sanitize(html: str) -> str:
-    """Keep the allow-list only; contents of script/style are dropped, not shown as text."""
-    return nh3.clean(
+    """Keep the allow-list only; contents of script/style are dropped, not shown as text.
+    Characters XML cannot carry go last: nh3 decodes entities, so `&#12;` comes out as one."""
+    clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
@@ -91,6 +94,7 @@ def sanitize(html: str) -> str:
         set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
         strip_comments=True,
     )
+    return strip_invalid_characters(clean)
 
 
 # nh3 serialises every start tag canonically: attribute values always in double quotes, with

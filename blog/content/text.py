@@ -6,6 +6,10 @@ import re
 import nh3
 
 _SPACE = re.compile(r"\s+")
+# What XML 1.0 cannot carry (its Char production): C0 controls but tab, LF and CR, lone
+# surrogates (a Python str may hold one; UTF-8 cannot), U+FFFE and U+FFFF. One in a title or a
+# body makes a feed invalid XML (Django's writer refuses it), and no editor means to type it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # About two lines of Japanese in a list or a search result: a post's summary, and the longest
 # excerpt shown whole (content health warns beyond it).
@@ -15,6 +19,11 @@ SUMMARY_LENGTH = 120
 def fold_newlines(text: str) -> str:
     """One kind of line ending: browsers submit textareas with CRLF, and Windows editors write it."""
     return (text or "").replace("\r\n", "\n")
+
+
+def strip_invalid_characters(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (form feeds, NULs, other controls...)."""
+    return _NOT_XML.sub("", text)
 
 
 def html_to_text(body_html: str) -> str:

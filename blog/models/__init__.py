@@ -4,7 +4,8 @@
 - posts.py: Post, PostQuerySet (published() is the one visibility rule), the ordered links;
 - previews.py: PreviewLink (share links);
 - redirects.py: Redirect (old URLs of posts);
-- search.py: PostSearchDocument (the engine is blog/search/).
+- search.py: PostSearchDocument (the engine is blog/search/);
+- visibility.py: the categories, tags and authors readers may learn of.
 """
 
 from ..content.text import SUMMARY_LENGTH
@@ -27,6 +28,7 @@ from .previews import (
 from .redirects import Redirect
 from .search import PostSearchDocument
 from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
+from .visibility import newest_published, visible_categories
 
 __all__ = [
     "DERIVED_FIELDS",
@@ -48,6 +50,8 @@ __all__ = [
     "TaggedPost",
     "modified_at_expression",
     "new_preview_token",
+    "newest_published",
     "preview_link_expiry",
     "unique_slug",
+    "visible_categories",
 ]

@@ -12,8 +12,14 @@ from taggit.managers import TaggableManager
 from ..content.health import Severity, check_post, overall
 from ..content.markdown import render_markdown
 from ..content.reading_time import reading_minutes
-from ..content.text import SUMMARY_LENGTH, fold_newlines, html_to_text, summarize
-from .taxonomy import Author, Category, Tag, TaggedPost, unique_slug
+from ..content.text import (
+    SUMMARY_LENGTH,
+    fold_newlines,
+    html_to_text,
+    strip_invalid_characters,
+    summarize,
+)
+from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
 # What a save reads of the stored row, once: the version counter, what a revision compares,
 # and the old URL pieces blog/redirects.py turns into redirects.
@@ -188,6 +194,7 @@ class Post(models.Model):
         written and StaleVersion is raised. Every write path (the admin form, a restore, the
         clean-up, bulk actions, imports) saves through here, so none can overwrite an edit it
         has not seen."""
+        strip_text_fields(self)  # before anything reads them: see blog/content/text.py
         self.body = fold_newlines(self.body)
         rendered = render_markdown(self.body)
         self.body_html, self.toc_html = rendered.html, rendered.toc_html
@@ -339,9 +346,9 @@ class Post(models.Model):
         """Replace the tags, keeping the given order; names differing only in case are one tag."""
         self.tags.clear()
         seen = set()
-        for name in names:
+        for name in map(strip_invalid_characters, names):  # as Tag.save() would store it
             key = name.casefold()
-            if key not in seen:
+            if key and key not in seen:
                 seen.add(key)
                 self.tags.add(name)
 

@@ -8,9 +8,22 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import TagBase, TaggedItemBase
 
+from ..content.text import strip_invalid_characters
+
+
+def strip_text_fields(instance: models.Model) -> None:
+    """Drop the characters XML 1.0 cannot carry from every text field of `instance`, before it
+    is saved: one in a name or a post would break every feed it reaches."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_invalid_characters(value))
+
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 200) -> str:
-    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision)."""
+    """A Unicode slug of `text` not yet used by `model` ("-2", "-3"... on collision); "item"
+    for a text with no letter or digit to make one of ("!!!", "🙂")."""
     base = slugify(text, allow_unicode=True)[:max_length].strip("-") or "item"
     candidate, n = base, 1
     taken = model._default_manager.exclude(pk=exclude_pk)
@@ -35,6 +48,7 @@ class NamedModel(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        strip_text_fields(self)
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, exclude_pk=self.pk)
         super().save(*args, **kwargs)
@@ -114,6 +128,16 @@ class Tag(TagBase):
         ordering = ["name"]
         verbose_name = verbose_name_plural = "タグ"
         constraints = [models.UniqueConstraint(Lower("name"), name="blog_tag_name_ci_unique")]
+
+    def save(self, *args, **kwargs):
+        strip_text_fields(self)
+        return super().save(*args, **kwargs)
+
+    def slugify(self, tag, i=None):
+        """taggit's slug, or "tag" for a name with no letter or digit to make one of ("!!!",
+        "🙂"): an empty slug has no URL. taggit's save() asks for "tag_1"... on a collision."""
+        slug = super().slugify(tag) or "tag"
+        return slug if i is None else f"{slug}_{i}"
 
     def get_absolute_url(self):
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})

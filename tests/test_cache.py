@@ -1,0 +1,87 @@
+"""The cache is a saving, never a dependency: with Redis down the pages still answer, from
+the database, and the log says so once a request."""
+
+import json
+import logging
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.urls import reverse
+
+from blog.caching import get_or_compute
+
+from .factories import PostFactory
+from .test_settings import load_settings
+
+pytestmark = pytest.mark.django_db
+
+# Port 1 on the loopback: nothing listens, so every connection is refused at once.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The default cache is a Redis that refuses connections (timeouts as in production)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CLOSED_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    yield caches["default"]
+    caches["default"].close()
+
+
+def cache_warnings(caplog):
+    return [r for r in caplog.records if r.name == "blog.caching" and r.levelno == logging.WARNING]
+
+
+def test_search_page_answers_from_the_database_when_redis_is_down(client, redis_down, caplog):
+    """/search/ is a 200 with its filter menus computed from the database, and one warning."""
+    PostFactory(title="検索の記事", tags=["障害対応"])
+    with pytest.raises(redis.exceptions.ConnectionError):  # the cache really is unreachable
+        redis_down.get("probe")
+    caplog.clear()
+    response = client.get(reverse("blog:search"), {"q": "検索"})
+    assert response.status_code == 200
+    assert [t["name"] for t in response.context["tags"]] == ["障害対応"]
+    assert [p.title for p in response.context["posts"]] == ["検索の記事"]
+    assert len(cache_warnings(caplog)) == 1
+
+
+def test_a_cache_that_answers_is_used():
+    """With a working cache the value is computed once and then read back."""
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert get_or_compute("blog:test", compute, 60) == {"n": 1}
+    assert get_or_compute("blog:test", compute, 60) == {"n": 1}
+    assert len(calls) == 1
+
+
+def test_an_error_of_the_computation_is_not_hidden(redis_down):
+    """Only the cache's failures are absorbed: the computation's own error still raises."""
+
+    def compute():
+        raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        get_or_compute("blog:test", compute, 60)
+
+
+def test_production_redis_client_gives_up_within_a_fraction_of_a_second():
+    """With REDIS_URL set, the client's connect and read timeouts are under a second."""
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.CACHES['default'].get('OPTIONS', {})))"
+    )
+    result = load_settings(probe, REDIS_URL="redis://127.0.0.1:6379/11", DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)
+    assert 0 < options["socket_connect_timeout"] < 1
+    assert 0 < options["socket_timeout"] < 1
