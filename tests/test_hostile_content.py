@@ -16,7 +16,7 @@ from blog.jekyll.importer import import_paths
 from blog.models import Author, Category, Post
 from blog.previews import create_preview_link
 
-from .hostile import PAYLOADS, dangerous, has_markup
+from .hostile import PAYLOADS, dangerous, has_markup, text_of
 from .jekyll_files import write
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +122,16 @@ def test_every_feed_carries_hostile_text_as_text(hostile_site):
         assert response.status_code == 200, url
         parsed = feedparser.parse(response.content, sanitize_html=False)
         assert not parsed.bozo, (url, parsed.get("bozo_exception"))
-        assert not has_markup(parsed.feed.title) and not has_markup(parsed.feed.get("subtitle", ""))
+        for key in ("title", "subtitle"):  # HTML (RSS) must hold no markup; text (Atom) is text
+            detail = parsed.feed.get(f"{key}_detail", {})
+            assert not (detail.get("type") == "text/html" and has_markup(detail["value"])), url
         for entry in parsed.entries:
-            assert entry.title in by_title, (url, entry.title)
+            # RSS titles are HTML to a reader (escaped once), Atom's are text: either way the
+            # reader shows the exact title, and no markup.
+            html_title = entry.title_detail.type == "text/html"
+            assert not (html_title and has_markup(entry.title)), (url, entry.title)
+            shown = text_of(entry.title) if html_title else entry.title
+            assert shown in by_title, (url, shown)
             assert not has_markup(entry.summary), (url, entry.summary[:80])
             for content in entry.get("content", []):
                 assert dangerous(content.value) == [], url
