@@ -4,6 +4,7 @@ from django import forms
 from reversion.models import Version
 
 from ..models import Post
+from ..models.posts import body_length_error
 from ..revisions import text_diff
 from .health import HealthConfirmFormMixin
 
@@ -40,6 +41,14 @@ class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
             self.fields["status"].choices = [
                 choice for choice in self.fields["status"].choices if choice[0] in writer_statuses
             ]
+
+    def clean_body(self):
+        # Here, before clean(): the health check and clean-up there never see an oversized body.
+        body = self.cleaned_data["body"]
+        too_long = body_length_error(body)
+        if too_long:
+            raise forms.ValidationError(too_long, code="too_long")
+        return body
 
     def clean(self):
         cleaned = super().clean()
