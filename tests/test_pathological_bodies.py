@@ -64,3 +64,40 @@ def test_preview_and_admin_save_of_deep_nesting(staff_client, body):
     response = staff_client.post(change_url(post), data)
     assert response.status_code == 302
     assert Post.objects.get(pk=post.pk).body == body
+
+
+def test_a_run_of_unclosed_brackets_is_walked_once(monkeypatch):
+    """`[` * 20000 renders as text, and the bracket scan visits each bracket O(1) times
+    (before the memo, every `[` walked to the end: 20000² steps, minutes at the size limit)."""
+    from blog.content import brackets
+
+    searched = []
+    real = brackets._BRACKET
+
+    class Counting:
+        def search(self, data, position):
+            searched.append(position)
+            return real.search(data, position)
+
+    monkeypatch.setattr(brackets, "_BRACKET", Counting())
+    html = render_markdown("[" * 20000).html
+    assert html == "<p>" + "[" * 20000 + "</p>"
+    # Six patterns read brackets, each walks the run once: linear, not 20000 × 20000.
+    assert len(searched) <= 6 * 20001
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["[a] [b](/u) [[c]](/v) ![d](/i.png) [e][r] [f][] [^1]\n\n[r]: /ref\n[f]: /f\n[^1]: 注",
+     "[[[x] [y](/y) ]] [ [z](/z)", "[a](b)[[a](b)[ ![x]([y](/y))"],
+)  # fmt: skip
+def test_links_render_as_python_markdown_renders_them(source):
+    """The memo changes nothing: the same HTML as Python-Markdown's own patterns give."""
+    import markdown
+
+    from blog.content import markdown as ours
+
+    plain = markdown.Markdown(
+        extensions=ours.EXTENSIONS, extension_configs=ours.EXTENSION_CONFIGS, output_format="html"
+    ).convert(source)
+    assert render_markdown(source).html == ours._mark_external_links(ours.sanitize(plain))

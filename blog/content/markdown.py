@@ -13,7 +13,11 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from .brackets import BracketMemoExtension
+
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
+# Last: it replaces patterns the others have registered (blog/content/brackets.py).
+LINEAR_EXTENSIONS = [BracketMemoExtension()]
 EXTENSION_CONFIGS = {
     # Pygments highlighting as CSS classes (styles live in static/blog/css/pygments.css).
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -156,7 +160,9 @@ def _mark_external_links(html: str) -> str:
 def render_markdown(source: str) -> Rendered:
     """Render Markdown source to sanitised HTML and a sanitised table of contents."""
     md = markdown.Markdown(
-        extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        extensions=[*EXTENSIONS, *LINEAR_EXTENSIONS],
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
     )
     try:
         body = md.convert(limit_nesting(source or ""))
