@@ -10,8 +10,9 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from blog.admin.editor import MAX_PREVIEW_CHARS, MarkdownPreviewAdminMixin
+from blog.admin.editor import MarkdownPreviewAdminMixin
 from blog.admin.posts import PostAdmin
+from blog.content.limits import MAX_BODY_CHARS
 from blog.models import Post
 
 from .browser import new_page as _page
@@ -141,7 +142,7 @@ def test_preview_is_csrf_protected(django_user_model):
 
 def test_oversized_body_is_refused_with_a_json_error(editor_client):
     """One character over the limit: 413 with an error message, nothing rendered."""
-    response = _preview(editor_client, "a" * (MAX_PREVIEW_CHARS + 1))
+    response = _preview(editor_client, "a" * (MAX_BODY_CHARS + 1))
     assert response.status_code == 413
     assert set(response.json()) == {"error"}
 
@@ -169,7 +170,7 @@ def test_change_and_add_forms_load_editor_js_and_carry_the_preview_url(staff_cli
         html = response.content.decode()
         assert response.status_code == 200
         assert _attr(html, "data-preview-url") == url
-        assert _attr(html, "data-preview-max-chars") == str(MAX_PREVIEW_CHARS)
+        assert _attr(html, "data-preview-max-chars") == str(MAX_BODY_CHARS)
         assert 'src="/static/blog/admin/editor.js"' in html
         assert 'href="/static/blog/admin/post.css"' in html
 

@@ -13,14 +13,10 @@ from django.http import JsonResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
+from ..content.limits import MAX_BODY_CHARS
 from ..content.markdown import render_markdown
 from ..content.reading_time import count_text, minutes_for_text
 from ..content.text import html_to_text
-
-# About ten times a very long article. Form encoding makes a Japanese character 9 bytes, so
-# Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) refuses, with a plain 400, a Japanese body of
-# more than about 270,000 characters before this view runs; editor.js reports either refusal.
-MAX_PREVIEW_CHARS = 500_000
 
 
 def _error(message: str, status: int) -> JsonResponse:
@@ -31,7 +27,11 @@ class MarkdownPreviewAdminMixin(metaclass=forms.MediaDefiningClass):
     """Preview URLs, editor.js and the widget's data-preview-url for a Markdown field."""
 
     markdown_field = "body"
-    preview_max_chars = MAX_PREVIEW_CHARS
+    # What a post may hold (blog/content/limits.py): a body the form would refuse is not
+    # rendered either. Form encoding makes a Japanese character 9 bytes, so Django's
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) can refuse a request before this view runs (about
+    # 270,000 Japanese characters); editor.js reports either refusal.
+    preview_max_chars = MAX_BODY_CHARS
 
     # The metaclass turns this into a `media` property that adds to the next class in the MRO,
     # so a ModelAdmin's own `class Media` (PostAdmin's post.css) still applies alongside it.

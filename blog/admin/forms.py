@@ -5,6 +5,7 @@ from reversion.models import Version
 
 from ..content.text import strip_invalid_characters
 from ..models import Post
+from ..models.posts import body_length_error
 from .conflicts import differences
 from .health import HealthConfirmFormMixin
 
@@ -50,6 +51,14 @@ class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
             if name:
                 names.setdefault(name.casefold(), name)
         return list(names.values())
+
+    def clean_body(self):
+        # Here, before clean(): the health check and clean-up there never see an oversized body.
+        body = self.cleaned_data["body"]
+        too_long = body_length_error(body)
+        if too_long:
+            raise forms.ValidationError(too_long, code="too_long")
+        return body
 
     def clean(self):
         cleaned = super().clean()

@@ -5,6 +5,7 @@ tags, attributes and URL schemes, so raw HTML in a post (allowed, Jekyll posts c
 never run script in a reader's browser or an RSS reader.
 """
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -12,9 +13,12 @@ import markdown
 import nh3
 from markdown.extensions.toc import slugify_unicode
 
+from .brackets import BracketMemoExtension
 from .text import strip_invalid_characters
 
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
+# Last: it replaces patterns the others have registered (blog/content/brackets.py).
+LINEAR_EXTENSIONS = [BracketMemoExtension()]
 EXTENSION_CONFIGS = {
     # Pygments highlighting as CSS classes (styles live in static/blog/css/pygments.css).
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -71,6 +75,46 @@ def _count_headings(tokens) -> int:
     return sum(1 + _count_headings(token["children"]) for token in tokens)
 
 
+# Python-Markdown parses every level of nesting (a list in a list, a quote in a quote) by
+# recursion, a few frames a level: some 300 levels of `    - x` raise RecursionError, a 500 on
+# save or preview. No article nests more than a handful of levels, so the leading indentation,
+# `>` and list markers of a line count only up to this many levels; the rest of the prefix is
+# dropped and the line's text stays at the deepest level. (Lines with fewer levels, which is
+# every line of a real article, are untouched.)
+MAX_NESTING = 20
+_NESTING_CANDIDATE = re.compile(rf"^[ \t>*+\-\d.)]{{{MAX_NESTING},}}.*$", re.MULTILINE)
+_NESTING_TOKEN = re.compile(r"[ \t]+|>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])")
+
+
+def _clamp_nesting_line(match: re.Match) -> str:
+    line, position, levels = match.group(), 0, 0
+    while token := _NESTING_TOKEN.match(line, position):
+        text = token.group()
+        if text[0] in " \t":
+            columns = len(text.expandtabs(4))
+            if levels + columns // 4 > MAX_NESTING:
+                kept = line[:position] + " " * (4 * (MAX_NESTING - levels))
+                return kept + _strip_nesting(line, token.end())
+            levels += columns // 4
+        else:
+            if levels + 1 > MAX_NESTING:
+                return line[:position] + _strip_nesting(line, position)
+            levels += 1
+        position = token.end()
+    return line
+
+
+def _strip_nesting(line: str, position: int) -> str:
+    while token := _NESTING_TOKEN.match(line, position):
+        position = token.end()
+    return line[position:]
+
+
+def limit_nesting(source: str) -> str:
+    """The source with no line nested deeper than MAX_NESTING levels."""
+    return _NESTING_CANDIDATE.sub(_clamp_nesting_line, source)
+
+
 @dataclass(frozen=True)
 class Rendered:
     html: str
@@ -119,8 +163,20 @@ def _mark_external_links(html: str) -> str:
 def render_markdown(source: str) -> Rendered:
     """Render Markdown source to sanitised HTML and a sanitised table of contents."""
     md = markdown.Markdown(
-        extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        extensions=[*EXTENSIONS, *LINEAR_EXTENSIONS],
+        extension_configs=EXTENSION_CONFIGS,
+        output_format="html",
     )
-    html = md.convert(source or "")
+    try:
+        body = md.convert(limit_nesting(source or ""))
+    except RecursionError:
+        # Should nesting that limit_nesting does not see still run out of stack, the text is
+        # shown as plain paragraphs rather than the save or the preview failing.
+        return Rendered(html=_plain_paragraphs(source), toc_html="")
     toc = md.toc if _count_headings(getattr(md, "toc_tokens", [])) >= MIN_TOC_HEADINGS else ""
-    return Rendered(html=_mark_external_links(sanitize(html)), toc_html=sanitize(toc))
+    return Rendered(html=_mark_external_links(sanitize(body)), toc_html=sanitize(toc))
+
+
+def _plain_paragraphs(source: str) -> str:
+    paragraphs = re.split(r"\n\s*\n", source.strip())
+    return "\n".join(f"<p>{html.escape(text)}</p>" for text in paragraphs if text.strip())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from ..content.health import Severity, check_post, overall
+from ..content.limits import MAX_BODY_CHARS
 from ..content.markdown import render_markdown
 from ..content.reading_time import reading_minutes
 from ..content.text import (
@@ -42,6 +43,15 @@ class StaleVersion(Exception):
         super().__init__(
             f"post {post.pk} is at version {stored['version']}, this copy was read at {expected}"
         )
+
+
+def body_length_error(body: str | None) -> str | None:
+    """The message refusing a body over MAX_BODY_CHARS (a save must stay fast), else None.
+    Shared by Post.clean() and the admin form, which refuses it before any health check."""
+    length = len(body or "")
+    if length <= MAX_BODY_CHARS:
+        return None
+    return f"本文が {length:,} 文字あります。{MAX_BODY_CHARS:,} 文字以内にしてください（分割して別の記事にできます）。"
 
 
 def modified_at_expression(prefix: str = ""):
@@ -266,8 +276,14 @@ class Post(models.Model):
             self.revised_at = timezone.now()
 
     def clean(self):
+        errors = {}
         if self.cover_image and not self.cover_image_alt.strip():
-            raise ValidationError({"cover_image_alt": "カバー画像には代替テキストが必要です。"})
+            errors["cover_image_alt"] = "カバー画像には代替テキストが必要です。"
+        too_long = body_length_error(self.body)
+        if too_long:
+            errors["body"] = too_long
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_published(self) -> bool:
