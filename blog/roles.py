@@ -55,10 +55,17 @@ def create_roles(apps, schema_editor=None) -> None:
 
     # Permissions are normally created after all migrations ran (post_migrate); on a fresh
     # database they do not exist yet, so they are created here first.
+    # A migration's historical app configs have no models module, and create_permissions
+    # skips those: lend one for the call, then put back what was there (the live registry's
+    # real modules, when post_migrate calls this: setting them to None made every later
+    # create_contenttypes skip its work, and a flushed test database lost its content types).
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     blog = Permission.objects.filter(content_type__app_label="blog").exclude(

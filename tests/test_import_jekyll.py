@@ -262,3 +262,19 @@ def test_if_empty_skips_when_posts_exist(tmp_path):
     call_command("import_jekyll", str(SAMPLE), "--if-empty", stdout=out)
     assert "skipping" in out.getvalue()
     assert Post.objects.get().title == "編集部が直したタイトル"
+
+
+@pytest.mark.parametrize(
+    ("front", "named"),
+    [
+        ("title: !!binary aGVsbG8=", "'title'"),
+        ("title: タイトル\ntags: !!set {AI: null}", "'tags'"),
+        ("title: タイトル\nextra:\n  nested: !!binary aGVsbG8=", "'nested'"),
+    ],
+)
+def test_front_matter_values_that_are_not_text_are_refused(tmp_path, front, named):
+    """YAML tags that make bytes or sets (found by the fuzz test: a !!binary title came out
+    as the text "b'hello'") fail the file with the key named."""
+    result = import_one(write(tmp_path, "2025-01-01-odd.md", post_text(front)))
+    assert result.outcome == "failed" and named in result.reason
+    assert not Post.objects.exists()

@@ -53,7 +53,27 @@ def load(yaml_text: str) -> dict:
         return {}
     if not isinstance(data, dict):
         raise FrontMatterError("front matter is not a mapping of keys to values")
+    _refuse_unplain(data)
     return data
+
+
+# What front matter may hold: YAML's JSON-like values. A `!!binary` title would come out as
+# the text "b'...'", a `!!set` as something no field can store.
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _refuse_unplain(value, key: str = "") -> None:
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if not isinstance(name, _PLAIN):
+                raise FrontMatterError(f"front matter key {name!r} is not text")
+            _refuse_unplain(item, str(name))
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_unplain(item, key)
+    elif not isinstance(value, _PLAIN):
+        kind = type(value).__name__
+        raise FrontMatterError(f"front matter value of {key!r} is not text or a number ({kind})")
 
 
 def dump(data: dict, body: str) -> str:

@@ -20,6 +20,7 @@ from ..content.text import (
     strip_invalid_characters,
     summarize,
 )
+from .links import PostAuthor, PostCategory
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
 # What a save reads of the stored row, once: the version counter, what a revision compares,
@@ -371,45 +372,3 @@ class Post(models.Model):
     def is_written_by(self, user) -> bool:
         """Whether `user`'s Author is in the byline (what makes a post a writer's own)."""
         return self.pk is not None and self.author_links.filter(author__user=user).exists()
-
-
-class OrderedLink(models.Model):
-    """A post's link to one of its authors or categories, in the order given: the byline's
-    order, and the first category is the primary one."""
-
-    target = ""  # the name of the linked field, for __str__
-    position = models.PositiveSmallIntegerField("順番", default=0)
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return str(getattr(self, self.target))
-
-
-class PostAuthor(OrderedLink):
-    target = "author"
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="author_links")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
-
-    class Meta(OrderedLink.Meta):
-        verbose_name = verbose_name_plural = "著者"
-        constraints = [
-            models.UniqueConstraint(fields=["post", "author"], name="blog_postauthor_unique")
-        ]
-
-
-class PostCategory(OrderedLink):
-    target = "category"
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="category_links")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="post_links")
-    position = models.PositiveSmallIntegerField(
-        "順番", default=0, help_text="最初が主カテゴリーです。"
-    )
-
-    class Meta(OrderedLink.Meta):
-        verbose_name = verbose_name_plural = "カテゴリー"
-        constraints = [
-            models.UniqueConstraint(fields=["post", "category"], name="blog_postcategory_unique")
-        ]
