@@ -4,10 +4,12 @@
 - posts.py: Post, PostQuerySet (published() is the one visibility rule), the ordered links;
 - previews.py: PreviewLink (share links);
 - redirects.py: Redirect (old URLs of posts);
-- search.py: PostSearchDocument (the engine is blog/search/).
+- search.py: PostSearchDocument (the engine is blog/search/);
+- imports.py: ImportRecord (what the last Jekyll import wrote).
 """
 
 from ..content.text import SUMMARY_LENGTH
+from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
     SCHEDULED_LABEL,
@@ -35,6 +37,7 @@ __all__ = [
     "SUMMARY_LENGTH",
     "Author",
     "Category",
+    "ImportRecord",
     "NamedModel",
     "Post",
     "PostAuthor",
