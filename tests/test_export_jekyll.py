@@ -71,7 +71,7 @@ def test_round_trip_gives_the_same_posts_field_for_field(tmp_path):
     export_to(tmp_path)
     wipe_content()
     report = import_paths([tmp_path])
-    assert report.summary == f"created {len(before)}, updated 0, unchanged 0, failed 0"
+    assert report.summary == f"created {len(before)}, updated 0, unchanged 0, skipped 0, failed 0"
     after = {
         p.slug: (snapshot(p), p.body_html, p.reading_time) for p in Post.objects.with_relations()
     }

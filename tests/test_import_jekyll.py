@@ -94,7 +94,7 @@ def test_dry_run_writes_nothing(tmp_path):
     """--dry-run reports what would happen and leaves the database as it was."""
     out = StringIO()
     call_command("import_jekyll", str(SAMPLE), "--dry-run", stdout=out)
-    assert "created 1, updated 0, unchanged 0, failed 0" in out.getvalue()
+    assert "created 1, updated 0, unchanged 0, skipped 0, failed 0" in out.getvalue()
     assert (Post.objects.count(), Author.objects.count(), Category.objects.count()) == (0, 0, 0)
     assert Tag.objects.count() == 0
 
@@ -131,7 +131,9 @@ def test_each_bad_file_is_named_with_its_reason_and_the_rest_import(tmp_path):
         assert reason in by_name[name].reason, (name, by_name[name].reason)
     assert by_name["2025-03-01-good.md"].outcome == "created"
     assert list(Post.objects.values_list("title", flat=True)) == ["良い記事"]
-    assert report.summary == f"created 1, updated 0, unchanged 0, failed {len(BAD_FILES)}"
+    assert (
+        report.summary == f"created 1, updated 0, unchanged 0, skipped 0, failed {len(BAD_FILES)}"
+    )
 
 
 def test_command_reports_failures_and_exits_non_zero(tmp_path):
@@ -142,7 +144,7 @@ def test_command_reports_failures_and_exits_non_zero(tmp_path):
     with pytest.raises(CommandError, match="1 file"):
         call_command("import_jekyll", str(tmp_path), stdout=out, stderr=err)
     assert f"{bad}: front matter never closed" in err.getvalue()
-    assert "created 1, updated 0, unchanged 0, failed 1" in out.getvalue()
+    assert "created 1, updated 0, unchanged 0, skipped 0, failed 1" in out.getvalue()
 
 
 def test_missing_path_is_reported(tmp_path):
@@ -251,7 +253,7 @@ def test_directories_are_searched_recursively_for_post_files(tmp_path):
     write(tmp_path, "notes.json", "{}")
     write(tmp_path, ".git/e.md", post_text("title: 隠し"))
     report = import_paths([tmp_path])
-    assert report.summary == "created 4, updated 0, unchanged 0, failed 0"
+    assert report.summary == "created 4, updated 0, unchanged 0, skipped 0, failed 0"
 
 
 def test_if_empty_skips_when_posts_exist(tmp_path):

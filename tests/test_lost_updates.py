@@ -166,7 +166,8 @@ def test_import_does_not_write_over_a_concurrent_save(tmp_path, edit_during_firs
         "---\ntitle: 同時編集\nslug: concurrent\n---\n新しい取り込みの本文です。\n",
         encoding="utf-8",
     )
-    report = import_paths([tmp_path])
+    # The post was made in the CMS, so only an explicit overwrite even tries to write it.
+    report = import_paths([tmp_path], overwrite_edited=True)
     (result,) = report.results
     assert result.outcome == "failed" and "保存" in result.reason
     post.refresh_from_db()

@@ -6,18 +6,70 @@ Shared by the importer and the exporter so that what one writes, the other reads
 import re
 
 import yaml
+from yaml.events import AliasEvent
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MERGE = "tag:yaml.org,2002:merge"
+# Jekyll front matter is a flat list of keys with a few short lists; a custom key may hold a
+# small mapping. Deeper than this is not a post but an attack on the parser (PyYAML composes
+# nodes recursively: ten thousand `[` would end in RecursionError).
+MAX_DEPTH = 32
 
 
 class FrontMatterError(ValueError):
     """A file's front matter cannot be read; the message says why, for the editor."""
 
 
+def _line(mark) -> int:
+    """The file's line number of a YAML mark: the front matter starts on line 2."""
+    return mark.line + 2
+
+
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves dates as strings: PyYAML's own timestamp rule rejects Jekyll's
     usual `2025-11-26 02:20:13 +0000` and turns bare dates into naive values, so the importer
-    parses every date itself, with one set of rules."""
+    parses every date itself, with one set of rules.
+
+    It also refuses what a post never needs and a hostile file uses: anchors and aliases (a
+    few hundred bytes of nested aliases expand to billions of values: "billion laughs"),
+    nesting deeper than MAX_DEPTH, and a key given twice (PyYAML keeps the last silently)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise FrontMatterError(
+                f"anchors and aliases (&name, *name) are not allowed in front matter "
+                f"(line {_line(event.start_mark)})"
+            )
+        if self._depth >= MAX_DEPTH:
+            raise FrontMatterError(
+                f"front matter nested deeper than {MAX_DEPTH} levels "
+                f"(line {_line(event.start_mark)})"
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        first_lines = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            key, line = self.construct_object(key_node, deep=True), _line(key_node.start_mark)
+            try:
+                first = first_lines.get(key)
+            except TypeError:
+                continue  # an unhashable key: PyYAML's own error names it below
+            if first is not None:
+                raise FrontMatterError(
+                    f"duplicate key {key!r} in front matter (line {line}; first on line {first})"
+                )
+            first_lines[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -46,7 +98,7 @@ def load(yaml_text: str) -> dict:
         data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 2})" if where is not None else ""
+        line = f" (line {_line(where)})" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FrontMatterError(f"invalid YAML in front matter{line}: {problem}") from None
     if data is None:
@@ -76,9 +128,21 @@ def _refuse_unplain(value, key: str = "") -> None:
         raise FrontMatterError(f"front matter value of {key!r} is not text or a number ({kind})")
 
 
+class _Dumper(yaml.SafeDumper):
+    """Never writes anchors and aliases (for a value that appears twice): load() refuses them."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def dump(data: dict, body: str) -> str:
     """A Jekyll file: front matter in YAML, then the body unchanged."""
-    front = yaml.safe_dump(
-        data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=10_000
+    front = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=10_000,
     )
     return f"---\n{front}---\n{body}"

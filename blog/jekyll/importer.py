@@ -1,10 +1,16 @@
 """Import Jekyll posts (Markdown with YAML front matter) into the blog.
 
 Each file is parsed on its own and saved in its own transaction: a bad file is reported with its
-path and reason, leaves nothing behind, and the other files still go through. Importing the same
-files again updates the same posts (matched by slug) and reports unchanged ones as unchanged.
+path and reason, leaves nothing behind, and the other files still go through, whatever went
+wrong with it. Importing the same files again updates the same posts (matched by slug) and
+reports unchanged ones as unchanged.
+
+Each import remembers what it wrote (ImportRecord). A post changed in the CMS since then, or
+made there and never imported, is skipped rather than overwritten: the file would silently put
+the old text back over an editor's work. `overwrite_edited` replaces it all the same.
 """
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,15 +18,25 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
-from ..models import Author, Category, Post
+from ..models import Author, Category, ImportRecord, Post
 from ..revisions import recorded
-from .parsing import SNAPSHOT_FIELDS, ImportFileError, ParsedPost, parse_file
+from .parsing import (
+    SNAPSHOT_FIELDS,
+    ImportFileError,
+    ParsedPost,
+    parse_file,
+    snapshot,
+    snapshot_hash,
+)
+
+logger = logging.getLogger(__name__)
 
 SUFFIXES = {".md", ".markdown", ".html", ".txt"}
 
 
 def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
-    """Write the parsed file to `post` (a new one when None). Raises ValidationError."""
+    """Write the parsed file to `post` (a new one when None), and remember what was written.
+    Raises ValidationError."""
     post = post or Post(slug=parsed.slug)
     for name in SNAPSHOT_FIELDS:
         if name not in {"authors", "categories", "tags"}:
@@ -35,6 +51,34 @@ def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
     post.set_authors(Author.objects.get_or_create(name=name)[0] for name in parsed.authors)
     post.set_categories(Category.objects.get_or_create(name=name)[0] for name in parsed.categories)
     post.set_tags(parsed.tags)
+    _remember(post, parsed)
+
+
+def _remember(post: Post, parsed: ParsedPost) -> None:
+    ImportRecord.objects.update_or_create(
+        post=post,
+        defaults={"source_hash": parsed.source_hash, "fields_hash": parsed.fields_hash},
+    )
+
+
+def _record(post: Post) -> ImportRecord | None:
+    try:
+        return post.import_record
+    except ImportRecord.DoesNotExist:
+        return None
+
+
+def _edited_reason(post: Post, parsed: ParsedPost) -> str:
+    """Why the post must not be overwritten by this file ("" when it may): it was made in the
+    CMS, or changed there since the last import wrote it."""
+    record = _record(post)
+    if record is None:
+        return "edited in the CMS (never imported: a post with this slug was made there)"
+    if snapshot_hash(snapshot(post)) == record.fields_hash:
+        return ""
+    if record.source_hash == parsed.source_hash:
+        return "edited in the CMS since the last import; the file is the one imported then"
+    return "edited in the CMS since the last import; the file has changed too"
 
 
 def _validation_reason(exc: ValidationError) -> str:
@@ -48,13 +92,13 @@ def _validation_reason(exc: ValidationError) -> str:
 @dataclass
 class FileResult:
     path: str
-    outcome: str  # created / updated / unchanged / failed
+    outcome: str  # created / updated / unchanged / skipped / failed
     slug: str = ""
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
 
 
-OUTCOMES = ("created", "updated", "unchanged", "failed")
+OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
 
 
 @dataclass
@@ -86,13 +130,29 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | FileResult]:
             yield FileResult(str(path), "failed", reason="no such file or directory")
 
 
-def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = None) -> FileResult:
+def _unexpected(path: Path, slug: str, exc: Exception) -> FileResult:
+    # A bug or a hostile file (RecursionError, MemoryError...) fails this file, not the run.
+    # Exception, not BaseException: Ctrl-C and SystemExit still stop the import.
+    logger.error("importing %s failed", path, exc_info=exc)
+    reason = f"unexpected error ({type(exc).__name__}: {str(exc)[:300]}); nothing was written"
+    return FileResult(str(path), "failed", slug, reason=reason)
+
+
+def import_file(
+    path: Path,
+    *,
+    dry_run: bool = False,
+    overwrite_edited: bool = False,
+    slugs_seen: dict | None = None,
+) -> FileResult:
     try:
         parsed = parse_file(path)
     except ImportFileError as exc:
         return FileResult(str(path), "failed", reason=str(exc))
     except OSError as exc:
         return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:
+        return _unexpected(path, "", exc)
 
     if slugs_seen is not None:
         if parsed.slug in slugs_seen:
@@ -103,14 +163,8 @@ def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = 
             )  # fmt: skip
         slugs_seen[parsed.slug] = str(path)
 
-    post = Post.objects.with_relations().filter(slug=parsed.slug).first()
-    if post is not None and parsed.is_unchanged(post):
-        return FileResult(str(path), "unchanged", parsed.slug, warnings=parsed.warnings)
-    outcome = "created" if post is None else "updated"
     try:
-        # One transaction per file: a failure leaves no half-written post behind.
-        with transaction.atomic(), recorded(f"Jekyll から取り込み（{path.name}）"):
-            _save(parsed, post, dry_run=dry_run)
+        return _import_parsed(path, parsed, dry_run=dry_run, overwrite_edited=overwrite_edited)
     except Post.StaleVersion:
         return FileResult(
             str(path), "failed", parsed.slug,
@@ -121,14 +175,56 @@ def import_file(path: Path, *, dry_run: bool = False, slugs_seen: dict | None = 
         return FileResult(str(path), "failed", parsed.slug, reason=_validation_reason(exc))
     except DatabaseError as exc:
         return FileResult(str(path), "failed", parsed.slug, reason=f"database refused it: {exc}")
+    except Exception as exc:
+        return _unexpected(path, parsed.slug, exc)
+
+
+def _import_parsed(
+    path: Path, parsed: ParsedPost, *, dry_run: bool, overwrite_edited: bool
+) -> FileResult:
+    post = (
+        Post.objects.with_relations()
+        .select_related("import_record")
+        .filter(slug=parsed.slug)
+        .first()
+    )
+    if post is not None and parsed.is_unchanged(post):
+        record = _record(post)
+        if not dry_run and (record is None or (record.source_hash, record.fields_hash) != (
+            parsed.source_hash, parsed.fields_hash,
+        )):  # fmt: skip
+            # The post is what the file says (an export read back, or the same text typed in
+            # the CMS): from now on it counts as imported from this file.
+            _remember(post, parsed)
+        return FileResult(str(path), "unchanged", parsed.slug, warnings=parsed.warnings)
+    if post is not None and not overwrite_edited:
+        reason = _edited_reason(post, parsed)
+        if reason:
+            return FileResult(str(path), "skipped", parsed.slug, reason, parsed.warnings)
+    outcome = "created" if post is None else "updated"
+    # One transaction per file: a failure leaves no half-written post behind.
+    with transaction.atomic(), recorded(f"Jekyll から取り込み（{path.name}）"):
+        _save(parsed, post, dry_run=dry_run)
     return FileResult(str(path), outcome, parsed.slug, warnings=parsed.warnings)
 
 
-def import_paths(paths: Iterable[Path], *, dry_run: bool = False) -> ImportReport:
-    report, slugs_seen = ImportReport(), {}
+def import_paths(
+    paths: Iterable[Path], *, dry_run: bool = False, overwrite_edited: bool = False
+) -> ImportReport:
+    return ImportReport(
+        list(iter_import(paths, dry_run=dry_run, overwrite_edited=overwrite_edited))
+    )
+
+
+def iter_import(
+    paths: Iterable[Path], *, dry_run: bool = False, overwrite_edited: bool = False
+) -> Iterator[FileResult]:
+    """Import file by file, yielding each result as soon as its file is done (committed)."""
+    slugs_seen = {}
     for item in find_files(paths):
         if isinstance(item, FileResult):
-            report.results.append(item)
+            yield item
         else:
-            report.results.append(import_file(item, dry_run=dry_run, slugs_seen=slugs_seen))
-    return report
+            yield import_file(
+                item, dry_run=dry_run, overwrite_edited=overwrite_edited, slugs_seen=slugs_seen
+            )

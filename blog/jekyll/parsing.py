@@ -1,7 +1,13 @@
 """Reading a Jekyll file (Markdown with YAML front matter) into a ParsedPost, or a clear
-ImportFileError saying why it cannot be imported. Nothing is written here (importer.py saves)."""
+ImportFileError saying why it cannot be imported. Nothing is written here (importer.py saves).
 
+Every file is bounded before it is read whole: its size on disk, its front matter and its body
+(the one body limit, blog/content/limits.py), so a huge or hostile file costs a refusal, not
+the import."""
+
+import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +21,7 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from ..content import frontmatter
+from ..content.limits import MAX_BODY_CHARS
 from ..content.text import fold_newlines
 from ..models import Author, Category, Post, Tag
 
@@ -29,6 +36,12 @@ KNOWN_KEYS = {
     "title", "date", "slug", "categories", "category", "tags", "author", "authors", "excerpt",
     "description", "reading_time", "permalink", "published", "uuid",
 }  # fmt: skip
+
+# Front matter is a few hundred bytes in practice; 64 KiB leaves room for long excerpts and
+# custom keys while keeping the pure-Python YAML parser's work small.
+MAX_FRONT_MATTER_CHARS = 65_536
+# The most a file within both limits can take on disk: UTF-8 is at most 4 bytes a character.
+MAX_FILE_BYTES = 4 * (MAX_BODY_CHARS + MAX_FRONT_MATTER_CHARS) + 1_024
 
 _FILENAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _DATE = re.compile(
@@ -63,6 +76,11 @@ class ParsedPost:
     front_matter: dict = field(default_factory=dict)
     uuid: UUID | None = None  # the feed id, when the file carries one (our exports do)
     warnings: list[str] = field(default_factory=list)
+    source_hash: str = ""  # of the file's bytes, as read
+
+    @property
+    def fields_hash(self) -> str:
+        return snapshot_hash(self.snapshot())
 
     def snapshot(self) -> dict:
         values = {name: getattr(self, name) for name in SNAPSHOT_FIELDS}
@@ -98,8 +116,31 @@ def snapshot(post: Post) -> dict:
     return values
 
 
-def read_text(path: Path) -> str:
-    raw = path.read_bytes()
+def snapshot_hash(values: dict) -> str:
+    """A digest of a snapshot (of a post or of a file): equal snapshots, equal digests. The
+    time is compared as an instant, like `==` on the datetimes does."""
+    canonical = dict(values)
+    if canonical.get("published_at") is not None:
+        canonical["published_at"] = canonical["published_at"].astimezone(UTC).isoformat()
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refused unread when it is larger than any importable post."""
+    with path.open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        # read() is bounded too: a file may grow, and a pipe or device has no size.
+        raw = file.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
+    if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            f"file too large: {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,} "
+            f"bytes (a body of at most {MAX_BODY_CHARS:,} characters)"
+        )
+    return raw
+
+
+def read_text(raw: bytes) -> str:
     if not raw.strip():
         raise ImportFileError("empty file")
     try:
@@ -209,9 +250,19 @@ def _json_safe(extras: dict) -> dict:
 
 def parse_file(path: Path) -> ParsedPost:
     """Read one Jekyll file. Raises ImportFileError with the reason when it cannot be imported."""
-    text = read_text(path)
+    raw = read_bytes(path)
+    text = read_text(raw)
     try:
         yaml_text, body = frontmatter.split(text)
+        if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
+            raise ImportFileError(
+                f"front matter too long: {len(yaml_text):,} characters; "
+                f"the limit is {MAX_FRONT_MATTER_CHARS:,}"
+            )
+        if len(body) > MAX_BODY_CHARS:
+            raise ImportFileError(
+                f"body too long: {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}"
+            )
         data = frontmatter.load(yaml_text)
     except frontmatter.FrontMatterError as exc:
         raise ImportFileError(str(exc)) from None
@@ -279,6 +330,7 @@ def parse_file(path: Path) -> ParsedPost:
         front_matter=_json_safe({k: v for k, v in data.items() if k not in KNOWN_KEYS}),
         uuid=_uuid(data.get("uuid")),
         warnings=warnings,
+        source_hash=hashlib.sha256(raw).hexdigest(),
     )
 
 

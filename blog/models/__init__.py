@@ -6,9 +6,11 @@
 - redirects.py: Redirect (old URLs of posts);
 - search.py: PostSearchDocument (the engine is blog/search/);
 - visibility.py: the categories, tags and authors readers may learn of.
+- imports.py: ImportRecord (what the last Jekyll import wrote).
 """
 
 from ..content.text import SUMMARY_LENGTH
+from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
     SCHEDULED_LABEL,
@@ -37,6 +39,7 @@ __all__ = [
     "SUMMARY_LENGTH",
     "Author",
     "Category",
+    "ImportRecord",
     "NamedModel",
     "Post",
     "PostAuthor",
