@@ -89,20 +89,28 @@ def record_old_urls(sender, instance, created, raw=False, update_fields=None, **
     )
     if not (created or slug_changed or permalink_changed):
         return
-    current = post_path(instance.slug)
     with transaction.atomic():
         if created or slug_changed:
-            Redirect.objects.filter(old_path=current).delete()
-        old_paths = []
-        if slug_changed:
-            old_paths.append(post_path(old_slug))
+            Redirect.objects.filter(old_path=post_path(instance.slug)).delete()
+        old_paths = [post_path(old_slug)] if slug_changed else []
         if permalink_changed:
-            permalink = normalize_path(instance.original_permalink)
-            if permalink and not _is_a_post_page(permalink, instance):
-                old_paths.append(permalink)
-        for old_path in old_paths:
-            if old_path and old_path != current and len(old_path) <= MAX_PATH:
-                Redirect.objects.update_or_create(old_path=old_path, defaults={"post": instance})
+            old_paths.append(instance.original_permalink)
+        add_old_paths(instance, old_paths)
+
+
+def add_old_paths(post: Post, paths) -> list[str]:
+    """Make each path (a permalink, a URL, an earlier slug's path) a Redirect to `post`,
+    unless it is no usable path, the post's own, or another post's current page. Returns the
+    paths recorded. Also what an import's `redirect_from` (jekyll-redirect-from's key, which
+    the exporter writes) comes through."""
+    current, recorded = post_path(post.slug), []
+    for value in paths:
+        old_path = normalize_path(value)
+        if not old_path or old_path == current or _is_a_post_page(old_path, post):
+            continue
+        Redirect.objects.update_or_create(old_path=old_path, defaults={"post": post})
+        recorded.append(old_path)
+    return recorded
 
 
 def find_redirect(path: str) -> str | None:

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from ..content import frontmatter
 from ..models import Post
+from ..redirects import normalize_path
 
 FILENAME_MAX_BYTES = 200  # well under the 255-byte limit of common file systems
 
@@ -45,6 +46,12 @@ def front_matter(post: Post) -> dict:
     if post.status != Post.Status.PUBLISHED:
         data["published"] = False
     data["uuid"] = str(post.uuid)  # keeps feed GUIDs stable across a restore
+    # Old URLs (earlier slugs), in jekyll-redirect-from's key: a restore keeps them working.
+    # The permalink's own redirect comes back from `permalink`.
+    permalink = normalize_path(post.original_permalink) if post.original_permalink else None
+    old_paths = sorted(r.old_path for r in post.redirects.all() if r.old_path != permalink)
+    if old_paths:
+        data["redirect_from"] = old_paths
     data.update(extras)
     return data
 
@@ -70,7 +77,10 @@ def export_all(directory: Path) -> list[Path]:
     """Write every post, drafts included; returns the files written."""
     written = []
     for post in (
-        Post.objects.with_relations().order_by("published_at", "pk").iterator(chunk_size=200)
+        Post.objects.with_relations()
+        .prefetch_related("redirects")
+        .order_by("published_at", "pk")
+        .iterator(chunk_size=200)
     ):
         path = directory / relative_path(post)
         path.parent.mkdir(parents=True, exist_ok=True)

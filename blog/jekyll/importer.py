@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from ..models import Author, Category, ImportRecord, Post
+from ..redirects import add_old_paths
 from ..revisions import recorded
 from .parsing import (
     SNAPSHOT_FIELDS,
@@ -51,6 +52,7 @@ def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
     post.set_authors(Author.objects.get_or_create(name=name)[0] for name in parsed.authors)
     post.set_categories(Category.objects.get_or_create(name=name)[0] for name in parsed.categories)
     post.set_tags(parsed.tags)
+    add_old_paths(post, parsed.redirect_from)
     _remember(post, parsed)
 
 

@@ -34,7 +34,7 @@ def _max_length(model) -> int:
 # Post.front_matter and written back on export.
 KNOWN_KEYS = {
     "title", "date", "slug", "categories", "category", "tags", "author", "authors", "excerpt",
-    "description", "reading_time", "permalink", "published", "uuid",
+    "description", "reading_time", "permalink", "published", "uuid", "redirect_from",
 }  # fmt: skip
 
 # Front matter is a few hundred bytes in practice; 64 KiB leaves room for long excerpts and
@@ -76,6 +76,9 @@ class ParsedPost:
     front_matter: dict = field(default_factory=dict)
     uuid: UUID | None = None  # the feed id, when the file carries one (our exports do)
     warnings: list[str] = field(default_factory=list)
+    # Earlier URLs of the post (jekyll-redirect-from's key; our exports write its old slugs).
+    # Added as redirects; not part of the snapshot: they only ever add to the site.
+    redirect_from: list[str] = field(default_factory=list)
     source_hash: str = ""  # of the file's bytes, as read
 
     @property
@@ -330,6 +333,7 @@ def parse_file(path: Path) -> ParsedPost:
         front_matter=_json_safe({k: v for k, v in data.items() if k not in KNOWN_KEYS}),
         uuid=_uuid(data.get("uuid")),
         warnings=warnings,
+        redirect_from=_as_list(data.get("redirect_from"), "redirect_from"),
         source_hash=hashlib.sha256(raw).hexdigest(),
     )
 
