@@ -51,6 +51,23 @@ def test_search_page_answers_from_the_database_when_redis_is_down(client, redis_
     assert len(cache_warnings(caplog)) == 1
 
 
+def test_every_kind_of_page_is_served_with_redis_down(client, redis_down, django_user_model):
+    """Not only search: home, a post, tag, category and author pages, feeds, sitemaps and the
+    admin all answer with the cache unreachable."""
+    post = PostFactory(title="障害中も読める記事", tags=["障害対応"])
+    urls = [
+        reverse("blog:post_list"), post.get_absolute_url(), post.ordered_tags[0].get_absolute_url(),
+        post.primary_category.get_absolute_url(), post.ordered_authors[0].get_absolute_url(),
+        reverse("blog:feed_rss"), reverse("blog:feed_atom"), "/sitemap.xml", reverse("blog:tag_list"),
+    ]  # fmt: skip
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    client.force_login(
+        django_user_model.objects.create_superuser("ed", "e@example.com", "pw-e-1234")
+    )
+    assert client.get(reverse("admin:blog_post_changelist")).status_code == 200
+
+
 def test_a_cache_that_answers_is_used():
     """With a working cache the value is computed once and then read back."""
     calls = []
