@@ -1,0 +1,100 @@
+"""Rendering grows linearly with the body: work counted through hooks at N and 4N (no clocks),
+and the linear pieces give the same HTML as Python-Markdown's own on random inputs."""
+
+import random
+
+import markdown
+import pytest
+
+from blog.content import footnotes, inline
+from blog.content import markdown as ours
+from blog.content.markdown import render_markdown
+
+
+def _convert(extensions, source):
+    md = markdown.Markdown(
+        extensions=extensions, extension_configs=ours.EXTENSION_CONFIGS, output_format="html"
+    )
+    return md.convert(source)
+
+
+def _copied_chars(monkeypatch, source):
+    """Characters copied by the inline processor's per-match rebuilds while rendering."""
+    copied = [0]
+    real = inline.LinearInlineProcessor._apply_pattern
+
+    def counting(self, pattern, data, *args):
+        result = real(self, pattern, data, *args)
+        if result[1] and result[0] is not data:
+            copied[0] += len(result[0])
+        return result
+
+    monkeypatch.setattr(inline.LinearInlineProcessor, "_apply_pattern", counting)
+    render_markdown(source)
+    return copied[0]
+
+
+def test_emphasis_rebuilds_are_bounded_per_text(monkeypatch):
+    """`*a* ` × N copies at most MAX_MATCHES texts: 4N costs ~4× N, not 16× (was 18 s)."""
+    small = _copied_chars(monkeypatch, "*a* " * 10000)
+    large = _copied_chars(monkeypatch, "*a* " * 40000)
+    assert small > 0 and large <= 4.5 * small
+
+
+def test_a_paragraph_of_many_links_and_emphases_is_the_stock_html():
+    """Children placed in one assignment come out in the stock order, below MAX_MATCHES."""
+    source = "[link](x) *a* `c` " * 600
+    linear = _convert([*ours.EXTENSIONS, *ours.LINEAR_EXTENSIONS], source)
+    assert linear == _convert(ours.EXTENSIONS, source)
+    assert linear.count("<a ") == 600
+
+
+def test_footnote_scan_is_linear(monkeypatch):
+    """`[^` × N: the reference scanner searches O(N) times in all, and stops at the first `[^`
+    with no `]` after it (before: the regex rescanned the rest at every `[^`)."""
+    searched = []
+    real = footnotes._CANDIDATE
+
+    class Counting:
+        def search(self, data, position):
+            searched.append(position)
+            return real.search(data, position)
+
+    monkeypatch.setattr(footnotes, "_CANDIDATE", Counting())
+    assert "[^" in render_markdown("[^" * 10000).html
+    assert 1 <= len(searched) <= 2
+
+
+def test_repeated_footnote_ids_are_found_in_one_step(monkeypatch):
+    """The k-th citation of one note gets fnref{k} after one try, not k tries (k²/2 before)."""
+    tries = []
+    real = footnotes._REF_ID
+
+    class Counting:
+        def match(self, text):
+            tries.append(text)
+            return real.match(text)
+
+    monkeypatch.setattr(footnotes, "_REF_ID", Counting())
+    source = "本文[^1]。" * 500 + "\n\n[^1]: 注です。\n"
+    html = render_markdown(source).html
+    assert 0 < len(tries) <= 500
+    assert 'id="fnref500:1"' in html
+    assert html.count('class="footnote-backref"') == 500
+
+
+ALPHABET = ["[", "]", "(", ")", "*", "_", "**", "a", " ", "\n", "\n\n", "!", "[^1]", "`", "\\",
+            '"', "'", "--", "<b>", "</b>", "[^", ":", "http://x.y", "&", "  \n", "- ", "> ",
+            "1. ", "日本語", "[a](b)", "[^2]"]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_bracket_and_emphasis_bodies_render_as_python_markdown(seed):
+    """The linear pieces change nothing: the same HTML as the stock extensions, before nh3."""
+    rnd = random.Random(seed)
+    for _ in range(300):
+        source = "".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(1, 40)))
+        source += "\n\n[^1]: 注 *x*\n[^2]: 二\n[r]: /r\n"
+        assert _convert([*ours.EXTENSIONS, *ours.LINEAR_EXTENSIONS], source) == _convert(
+            ours.EXTENSIONS, source
+        ), source
