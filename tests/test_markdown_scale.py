@@ -98,3 +98,35 @@ def test_random_bracket_and_emphasis_bodies_render_as_python_markdown(seed):
         assert _convert([*ours.EXTENSIONS, *ours.LINEAR_EXTENSIONS], source) == _convert(
             ours.EXTENSIONS, source
         ), source
+
+
+def _walked_by_getlink(monkeypatch, text: str) -> int:
+    """Characters the stock getLink() walks while `text` renders (its loop, not the guard)."""
+    import markdown.inlinepatterns as patterns
+
+    walked, original = [0], patterns.LinkInlineProcessor.getLink
+
+    def counting(self, data, index):
+        result = original(self, data, index)
+        walked[0] += max(0, result[2] - index)
+        return result
+
+    monkeypatch.setattr(patterns.LinkInlineProcessor, "getLink", counting)
+    render_markdown(text)
+    return walked[0]
+
+
+@pytest.mark.parametrize("tail", ["", ")", '")'])
+def test_unclosed_link_destinations_are_not_walked_to_the_end_each(monkeypatch, tail):
+    """'[a](' repeated (with a closing ')' or '")' at the very end, or none) walks a bounded
+    amount per link, not the rest of the text each time (that was minutes at 200,000
+    characters): the work grows linearly."""
+    small = _walked_by_getlink(monkeypatch, "[a](" * 2000 + tail)
+    large = _walked_by_getlink(monkeypatch, "[a](" * 8000 + tail)
+    assert large <= 5 * max(small, 1) and large < 8000 * 300
+
+
+def test_real_links_still_render_after_the_guard_trips():
+    """The guard gives up only on hopeless walks: ordinary links in the same body render."""
+    html = render_markdown("[a](" * 50 + "\n\n本文の[リンク](https://example.com/)です。").html
+    assert '<a href="https://example.com/" rel="noopener noreferrer">リンク</a>' in html

@@ -77,8 +77,39 @@ class _ClosingBracketMemo:
         return None if close is None else size - close
 
 
+# A failed walk for a link's closing `)` (getLink) goes to the end of the text. Such walks
+# are how "[a](" * 50000 took minutes: each `(` walked to the end. Two bounds, both invisible
+# to real articles: no walk at all when no `)` follows (the walk could only fail), and, per
+# rendering, once LONG_FAILURES walks have each failed across more than LONG_WALK characters,
+# further ones fail at once (their `[text](` is shown as written).
+LONG_WALK = 256
+LONG_FAILURES = 10
+
+
+class _LinkDestinationGuard:
+    """Mixed into the link and image processors: getLink() without hopeless walks."""
+
+    _seen = None  # the text the ends below describe
+    _long_failures = 0
+
+    def getLink(self, data: str, index: int):
+        if data is not self._seen:
+            # Only when a match changed the text (at most MAX_MATCHES times, blog/content/inline.py).
+            self._seen = data
+            self._last_close = data.rfind(")")
+            self._last_quote = max(data.rfind('"'), data.rfind("'"))
+        hopeless = self._last_close < index and self._last_quote < index
+        if hopeless or self._long_failures >= LONG_FAILURES:
+            return "", None, len(data), False  # the callers read nothing else of a failure
+        href, title, end, handled = super().getLink(data, index)
+        if not handled and end - index > LONG_WALK:
+            self._long_failures += 1
+        return href, title, end, handled
+
+
 class BracketMemoExtension(Extension):
-    """Replace the bracket patterns by the same classes with the memo mixed in."""
+    """Replace the bracket patterns by the same classes with the memo mixed in (and, for the
+    two that read a link's destination, the walk's bounds)."""
 
     def extendMarkdown(self, md):
         registry = md.inlinePatterns
@@ -87,5 +118,8 @@ class BracketMemoExtension(Extension):
                 continue
             old = registry[name]
             priority = registry._priority[registry.get_index_for_name(name)].priority
-            cls = type(f"Memo{type(old).__name__}", (_ClosingBracketMemo, type(old)), {})
+            mixins = (_ClosingBracketMemo,)
+            if hasattr(old, "getLink"):
+                mixins = (_LinkDestinationGuard, *mixins)
+            cls = type(f"Memo{type(old).__name__}", (*mixins, type(old)), {})
             registry.register(cls(old.pattern, md), name, priority)
