@@ -92,10 +92,13 @@ def record_old_urls(sender, instance, created, raw=False, update_fields=None, **
     with transaction.atomic():
         if created or slug_changed:
             Redirect.objects.filter(old_path=post_path(instance.slug)).delete()
-        old_paths = [post_path(old_slug)] if slug_changed else []
+        if slug_changed:
+            # No other post can have the slug this one held until now: no page to check.
+            Redirect.objects.update_or_create(
+                old_path=post_path(old_slug), defaults={"post": instance}
+            )
         if permalink_changed:
-            old_paths.append(instance.original_permalink)
-        add_old_paths(instance, old_paths)
+            add_old_paths(instance, [instance.original_permalink])
 
 
 def add_old_paths(post: Post, paths) -> list[str]:
