@@ -2,7 +2,9 @@
 (sentences, list items), normalised for comparison: what both the findings and the clean-up
 read a body as."""
 
+import bisect
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 
@@ -202,10 +204,69 @@ def may_be_cut(unit: Unit) -> bool:
     return bool(unit.key) and not unit.key.rstrip(_CLOSERS).endswith(("。", "!", "?"))
 
 
-def is_cut_repeat(unit: Unit, keys, at_segment_end: bool) -> bool:
-    """A cut-off sentence that is the start of another (longer) one."""
+def is_cut_repeat(unit: Unit, extended, at_segment_end: bool) -> bool:
+    """A cut-off sentence that is the start of another (longer) one: `extended(key)` says
+    whether some key starts with `key` and is longer (PrefixIndex.extends)."""
     if not may_be_cut(unit):
         return False
     if not at_segment_end and len(unit.key) < MIN_CUT_REPEAT_CHARS:
         return False
-    return any(len(key) > len(unit.key) and key.startswith(unit.key) for key in keys)
+    return extended(unit.key)
+
+
+class PrefixIndex:
+    """Which of a fixed set of keys are present, answering "is this key the start of a longer
+    present key" in O(log n): the keys that start with a key are one run of the sorted keys,
+    and a Fenwick tree counts the present ones in any run. Comparing a cut-off sentence with
+    every key instead made a save quadratic in the body."""
+
+    def __init__(self, keys, *, present: bool = False):
+        self._sorted = sorted(set(keys))
+        self._rank = {key: n for n, key in enumerate(self._sorted)}
+        self._present = [present] * len(self._sorted)
+        self._tree = [0] * (len(self._sorted) + 1)
+        if present:  # every count at once: linear, not n log n
+            for n in range(1, len(self._tree)):
+                self._tree[n] += 1
+                parent = n + (n & -n)
+                if parent < len(self._tree):
+                    self._tree[parent] += self._tree[n]
+
+    def _change(self, key: str, present: bool) -> None:
+        rank = self._rank[key]
+        if self._present[rank] == present:
+            return
+        self._present[rank] = present
+        n, step = rank + 1, 1 if present else -1
+        while n < len(self._tree):
+            self._tree[n] += step
+            n += n & -n
+
+    def add(self, key: str) -> None:
+        self._change(key, True)
+
+    def discard(self, key: str) -> None:
+        if key in self._rank:
+            self._change(key, False)
+
+    def _count_below(self, rank: int) -> int:
+        total = 0
+        while rank > 0:
+            total += self._tree[rank]
+            rank -= rank & -rank
+        return total
+
+    def extends(self, key: str) -> bool:
+        """Whether a present key starts with `key` and is longer."""
+        low = bisect.bisect_right(self._sorted, key)  # the keys after it: the longer ones first
+        if low == len(self._sorted) or not self._sorted[low].startswith(key):
+            return False
+        after = _successor(key)
+        high = len(self._sorted) if after is None else bisect.bisect_left(self._sorted, after, low)
+        return self._count_below(high) > self._count_below(low)
+
+
+def _successor(key: str) -> str | None:
+    """The least string after every string that starts with `key`; None when there is none."""
+    key = key.rstrip(chr(sys.maxunicode))
+    return key[:-1] + chr(ord(key[-1]) + 1) if key else None
