@@ -1,0 +1,209 @@
+"""Content health at scale: check_text() and clean_body() do work linear in the body, and the
+indexes that make them so answer as the plain scans they replace.
+
+No clock: the work is counted as lines executed in blog/content/health (sys.settrace), which
+a loop over every earlier paragraph or key makes grow with the square of the body."""
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from blog.content import health
+from blog.content.health import blocks, check_text, clean_body, entries
+from blog.content.limits import MAX_BODY_CHARS
+
+from .health_texts import fixture
+from .test_health_cleanup import _continuations
+
+HEALTH_DIR = str(Path(health.__file__).parent)
+
+
+def unique(n):
+    return "\n\n".join(f"段落{k:05d}の内容はここで完結しています。" for k in range(n)) + "\n"
+
+
+def unfinished(n):
+    return "\n\n".join(f"段落{k:05d}の内容はここで完結していません" for k in range(n)) + "\n"
+
+
+def repeated(n):
+    return "\n\n".join(["同じ段落が何度も繰り返されてここに現れます。"] * n) + "\n"
+
+
+def alternating(n):
+    """Each paragraph followed by a copy cut off before its end."""
+    parts = []
+    for k in range(n // 2):
+        first = f"段落{k:05d}の最初の文はここにあります。"
+        full = f"{first}二つ目の文{k:05d}は長く続いて三十字を超えてからここで終わります。"
+        parts += [full, full[:-4]]
+    return "\n\n".join(parts) + "\n"
+
+
+def list_items(n):
+    return "\n".join(f"- 項目{k:05d}の説明がここに書かれています" for k in range(n)) + "\n"
+
+
+def list_blocks(n):
+    return "\n\n".join(f"- 項目{k:05d}の説明がここに書かれています" for k in range(n)) + "\n"
+
+
+def marker_chain(n):
+    """Continuations each restarting at the last sentence of the one before, after a marker."""
+    parts = []
+    for k in range(n // 2):
+        parts += [f"文{k:05d}はここで完結します。文{k + 1:05d}はここで完結します。", "---END---"]
+    return "\n\n".join(parts) + "\n"
+
+
+def short_openings(n):
+    """Open-ended paragraphs ending on short sentences, continued by ones opening with them."""
+    parts = []
+    for k in range(n // 2):
+        parts += [f"新しい内容{k:05d}がここで語られます。はい。", "---END---"]
+    return "\n\n".join(parts) + "\n"
+
+
+KINDS = [unique, unfinished, repeated, alternating, list_items, list_blocks, marker_chain]
+KINDS.append(short_openings)
+
+
+def fitted(body: str) -> str:
+    """The body cut, at a paragraph break, to the size a save accepts."""
+    if len(body) <= MAX_BODY_CHARS:
+        return body
+    return body[: body.rfind("\n\n", 0, MAX_BODY_CHARS)] + "\n"
+
+
+def lines_run(function, *args) -> int:
+    """Lines executed in blog/content/health while calling function(*args)."""
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename.startswith(HEALTH_DIR) else None
+
+    sys.settrace(tracer)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _check(body):
+    return check_text("題", "抜粋。", body, "<p>本文</p>")
+
+
+@pytest.mark.parametrize("make", KINDS, ids=lambda make: make.__name__)
+@pytest.mark.parametrize("function", [_check, clean_body], ids=["check_text", "clean_body"])
+def test_work_grows_linearly_with_the_body(make, function):
+    """Four times the paragraphs cost at most five times the work (a scan of all earlier
+    paragraphs or keys for each one would cost sixteen)."""
+    small, large = lines_run(function, make(120)), lines_run(function, make(480))
+    assert large <= 5 * small
+
+
+# --- The indexes answer as the scans they replace -------------------------------------------
+
+
+def _use_plain_scans(monkeypatch):
+    """Swap the indexes for the scans over every key and entry that they replace."""
+    added = []
+
+    def extends(self, key):
+        present = [k for k, on in zip(self._sorted, self._present, strict=True) if on]
+        return any(len(k) > len(key) and k.startswith(key) for k in present)
+
+    def add(self, entry, original=entries.Kept.add):
+        added.append(entry)
+        original(self, entry)
+
+    def cut_before(self, kind, key):
+        found = []
+        for entry in added:
+            if entry.kind != kind or not entry.units:
+                continue
+            cut = entry.units[-1]
+            least = blocks.MIN_REPEAT_CHARS if entry.open_end else blocks.MIN_CUT_REPEAT_CHARS
+            if blocks.may_be_cut(cut) and len(cut.key) >= least and len(key) > len(cut.key):
+                found += [entry] if key.startswith(cut.key) else []
+        return found
+
+    def opened_by(self, kind, key):
+        return [entry for entry in added if entry.kind == kind and entry.open_end]
+
+    monkeypatch.setattr(blocks.PrefixIndex, "extends", extends)
+    monkeypatch.setattr(entries.Kept, "add", add)
+    monkeypatch.setattr(entries.Kept, "cut_before", cut_before)
+    monkeypatch.setattr(entries.Kept, "opened_by", opened_by)
+    return added
+
+
+def _drafts():
+    reference = fixture("article_reference.md")
+    yield from (_continuations(reference, random.Random(seed)) for seed in range(60))
+    yield from (fixture(name) for name in ("article_generated.md", "markdown_generated.md"))
+    yield from (make(300) for make in KINDS)
+    # Cut-off repeats of every length, and short sentences shared by many open entries.
+    yield "\n\n".join(
+        f"{'あ' * k}で始まる文は続きます。\n\n{'あ' * k}で始まる文は\n\n---END---"
+        for k in range(1, 40)
+    )
+    yield "\n\n".join(
+        f"内容{k:03d}の段落はここで語られます。はい。\n\n---END---\n\nはい。" * 2 for k in range(50)
+    )
+
+
+def test_indexes_give_what_the_scans_give(monkeypatch):
+    """clean_body and check_text give, on drafts of every shape, what plain scans give."""
+    drafts = list(_drafts())
+    fast = [(clean_body(draft), _check(draft)) for draft in drafts]
+    with monkeypatch.context() as patched:
+        added = _use_plain_scans(patched)
+        slow = []
+        for draft in drafts:
+            added.clear()
+            slow.append((clean_body(draft), _check(draft)))
+    assert fast == slow
+
+
+def test_prefix_index_counts_present_keys_only():
+    """extends() is true for a proper prefix of a present key, not of an absent one or itself."""
+    index = blocks.PrefixIndex(["abc", "abd", "b", "\U0010ffffx"])
+    assert not index.extends("ab")
+    index.add("abd")
+    assert index.extends("ab") and index.extends("a") and not index.extends("abd")
+    assert not index.extends("abc") and not index.extends("b")
+    index.discard("abd")
+    assert not index.extends("ab")
+    index.add("\U0010ffffx")
+    assert index.extends("\U0010ffff") and not index.extends("\U0010ffffx")
+
+
+# --- The largest bodies a save accepts ------------------------------------------------------
+
+
+def test_largest_bodies_of_each_shape_clean_as_expected():
+    """At 200,000 characters each shape gets its small-size result."""
+    body = fitted(unique(8000))
+    assert clean_body(body) == body
+    assert "repeated-text" not in [finding.code for finding in _check(body)]
+    assert clean_body(fitted(repeated(8000))) == repeated(1)
+    body = fitted(alternating(8000))
+    assert clean_body(body) == "\n\n".join(p.strip() for p in body.split("\n\n")[::2]) + "\n"
+    body = fitted(unfinished(8000))
+    assert clean_body(body) == body  # a person's unpunctuated lines: left to the editor
+    body = fitted(marker_chain(8000))
+    steps = body.count("---END---")
+    said = [f"文{k:05d}はここで完結します。" for k in range(steps + 1)]
+    assert clean_body(body) == "\n\n".join(said[:-2] + ["".join(said[-2:])]) + "\n"
+    for make in (list_items, list_blocks):
+        body = fitted(make(8000))
+        assert clean_body(body) == body
