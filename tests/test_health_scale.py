@@ -5,6 +5,7 @@ No clock: the work is counted as lines executed in blog/content/health (sys.sett
 a loop over every earlier paragraph or key makes grow with the square of the body."""
 
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -66,8 +67,26 @@ def short_openings(n):
     return "\n\n".join(parts) + "\n"
 
 
+def open_fences(n):
+    """Code blocks opened with a language and cut off by a marker, none ever closed."""
+    return "```bash\n</s>\n" * n
+
+
+def code_markers(n):
+    """One code block of marker-like lines (a tokenizer tutorial), closed at the end."""
+    return "```\n" + "</s>\n" * n + "```\n"
+
+
 KINDS = [unique, unfinished, repeated, alternating, list_items, list_blocks, marker_chain]
-KINDS.append(short_openings)
+
+
+def cut_code(n):
+    """Closed code blocks, then code blocks cut off by a marker, each the start of none."""
+    closed = "".join(f"```\nx{k:04d}\n```\n\n" for k in range(n // 2))
+    return closed + "".join(f"```bash\ny{k:04d}\n</s>\n" for k in range(n // 2))
+
+
+KINDS += [short_openings, open_fences, code_markers, cut_code]
 
 
 def fitted(body: str) -> str:
@@ -139,11 +158,38 @@ def _use_plain_scans(monkeypatch):
     def opened_by(self, kind, key):
         return [entry for entry in added if entry.kind == kind and entry.open_end]
 
+    monkeypatch.setattr(blocks, "_CodeLines", _ScannedCodeLines)
     monkeypatch.setattr(blocks.PrefixIndex, "extends", extends)
     monkeypatch.setattr(entries.Kept, "add", add)
     monkeypatch.setattr(entries.Kept, "cut_before", cut_before)
     monkeypatch.setattr(entries.Kept, "opened_by", opened_by)
     return added
+
+
+class _ScannedCodeLines:
+    """blocks._CodeLines as scans of the lines."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def is_marker(self, j):
+        return blocks.is_generation_marker(self.lines[j])
+
+    def closing(self, i, mark):
+        closing = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
+        after = range(i + 1, len(self.lines))
+        return next((j for j in after if closing.match(self.lines[j])), None)
+
+    def cut_inside(self, start, end):
+        lines = self.lines
+        for j in range(start, end):
+            if self.is_marker(j) and any(
+                blocks._FENCE_WITH_INFO.match(line) for line in lines[j + 1 : end]
+            ):
+                return j
+        if end == len(lines):
+            return next((j for j in range(start, end) if self.is_marker(j)), None)
+        return None
 
 
 def _drafts():
@@ -152,6 +198,7 @@ def _drafts():
     yield from (fixture(name) for name in ("article_generated.md", "markdown_generated.md"))
     yield from (make(300) for make in KINDS)
     # Cut-off repeats of every length, and short sentences shared by many open entries.
+    yield "```\n</s>\n```python\n</s>\n````\n```\n~~~\n```bash\n~~~~\n<|eot_id|>\n```\n文。\n"
     yield "\n\n".join(
         f"{'あ' * k}で始まる文は続きます。\n\n{'あ' * k}で始まる文は\n\n---END---"
         for k in range(1, 40)
@@ -203,7 +250,7 @@ def test_largest_bodies_of_each_shape_clean_as_expected():
     body = fitted(marker_chain(8000))
     steps = body.count("---END---")
     said = [f"文{k:05d}はここで完結します。" for k in range(steps + 1)]
-    assert clean_body(body) == "\n\n".join(said[:-2] + ["".join(said[-2:])]) + "\n"
+    assert clean_body(body) == "\n\n".join([*said[:-2], "".join(said[-2:])]) + "\n"
     for make in (list_items, list_blocks):
         body = fitted(make(8000))
         assert clean_body(body) == body

@@ -136,6 +136,7 @@ def parse_blocks(text: str) -> list[Block]:
     """Markdown blocks: runs of lines between blank lines, with headings, marker lines and fenced
     code (blank lines included) as blocks of their own."""
     lines, blocks, current = text.split("\n"), [], []
+    code = _CodeLines(lines)
 
     def flush():
         if current:
@@ -148,25 +149,23 @@ def parse_blocks(text: str) -> list[Block]:
         fence = FENCE.match(line)
         if fence:
             flush()
-            mark = fence.group(1)
-            closing = re.compile(rf"^ {{0,3}}{re.escape(mark[0])}{{{len(mark)},}}\s*$")
-            end = next((j for j in range(i + 1, len(lines)) if closing.match(lines[j])), None)
-            cut = _cut_inside_code(lines, i + 1, len(lines) if end is None else end)
+            end = code.closing(i, fence.group(1))
+            cut = code.cut_inside(i + 1, len(lines) if end is None else end)
             if cut is None and end is not None:
                 blocks.append(Block("code", lines[i : end + 1]))
                 i = end + 1
                 continue
             # Never closed: generation stopped inside the code, and the marker ends it.
             end = len(lines) if cut is None else cut
-            code = lines[i:end]
-            while len(code) > 1 and not code[-1].strip():
-                code.pop()
-            blocks.append(Block("code", code, closed=False))
+            body = lines[i:end]
+            while len(body) > 1 and not body[-1].strip():
+                body.pop()
+            blocks.append(Block("code", body, closed=False))
             i = end
             continue
         if not line.strip():
             flush()
-        elif is_generation_marker(line):
+        elif code.is_marker(i):
             flush()
             blocks.append(Block("marker", [line]))
         elif _HEADING.match(line):
@@ -179,18 +178,51 @@ def parse_blocks(text: str) -> list[Block]:
     return blocks
 
 
-def _cut_inside_code(lines, start: int, end: int) -> int | None:
-    """The marker line where generation stopped inside a code block, if it did: a marker
-    followed, before the closing fence, by a new fence with a language (```bash), which only
-    opens code. A marker in code followed by no such line is code (a tokenizer tutorial)."""
-    for j in range(start, end):
-        if is_generation_marker(lines[j]) and any(
-            _FENCE_WITH_INFO.match(line) for line in lines[j + 1 : end]
-        ):
-            return j
-    if end == len(lines):  # never closed at all: the first marker ends it
-        return next((j for j in range(start, end) if is_generation_marker(lines[j])), None)
-    return None
+_CLOSING_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*$")
+
+
+class _CodeLines:
+    """Where fences close and markers cut code, looked up rather than scanned for: a body of
+    fences left open (or of markers inside code) made every fence read the rest of the body."""
+
+    def __init__(self, lines):
+        self._count = len(lines)
+        self._markers = [j for j, line in enumerate(lines) if is_generation_marker(line)]
+        self._marker_set = set(self._markers)
+        self._infos = [j for j, line in enumerate(lines) if _FENCE_WITH_INFO.match(line)]
+        self._closings = {"`": [], "~": []}  # char -> [(line, length of its run)]
+        for j, line in enumerate(lines):
+            match = _CLOSING_FENCE.match(line)
+            if match:
+                self._closings[match.group(1)[0]].append((j, len(match.group(1))))
+        self._next = {}  # (char, length) -> index in _closings[char] of the next candidate
+
+    def is_marker(self, j: int) -> bool:
+        return j in self._marker_set
+
+    def closing(self, i: int, mark: str) -> int | None:
+        """The line that closes a fence opened with `mark` on line i. Fences are opened in
+        order down the body, so each (char, length) moves one pointer forward only."""
+        candidates, key = self._closings[mark[0]], (mark[0], len(mark))
+        n = self._next.get(key, 0)
+        while n < len(candidates) and (candidates[n][0] <= i or candidates[n][1] < len(mark)):
+            n += 1
+        self._next[key] = n
+        return candidates[n][0] if n < len(candidates) else None
+
+    def cut_inside(self, start: int, end: int) -> int | None:
+        """The marker line where generation stopped inside a code block, if it did: a marker
+        followed, before the closing fence, by a new fence with a language (```bash), which
+        only opens code. A marker in code followed by no such line is code (a tokenizer
+        tutorial)."""
+        first = bisect.bisect_left(self._markers, start)
+        marker = self._markers[first] if first < len(self._markers) else None
+        if marker is None or marker >= end:
+            return None
+        last_info = bisect.bisect_left(self._infos, end) - 1
+        if last_info >= 0 and self._infos[last_info] > marker:
+            return marker
+        return marker if end == self._count else None  # never closed: the first marker ends it
 
 
 def at_segment_end(blocks, i: int) -> bool:

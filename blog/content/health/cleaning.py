@@ -262,16 +262,18 @@ def _close_or_drop_cut_code(slots, removed) -> bool:
     """A code block that was never closed: dropped when it is the start of another code block,
     else closed, so that what follows is not shown as code."""
     changed = False
-    closed_code = [
+    # Sorted, the code blocks that start with `content` begin at the first one not before it.
+    closed_code = sorted(
         "\n".join(entry.block.lines[1:])
         for entry in slots
         if entry is not None and entry.kind == "code" and entry.block.closed
-    ]
+    )
     for i, entry in enumerate(slots):
         if entry is None or removed[i] or entry.kind != "code" or entry.block.closed:
             continue
         content = "\n".join(entry.block.lines[1:])
-        if any(other.startswith(content) for other in closed_code):
+        at = bisect.bisect_left(closed_code, content)
+        if at < len(closed_code) and closed_code[at].startswith(content):
             removed[i] = True
         else:
             mark = FENCE.match(entry.block.lines[0]).group(1)
