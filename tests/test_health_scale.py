@@ -86,7 +86,14 @@ def cut_code(n):
     return closed + "".join(f"```bash\ny{k:04d}\n</s>\n" for k in range(n // 2))
 
 
-KINDS += [short_openings, open_fences, code_markers, cut_code]
+def shared_short_ends(n):
+    """Open-ended paragraphs all ending on the same short sentences, then paragraphs opening
+    with some of them: each asks which of all those entries it goes on from."""
+    ends = [f"内容{k:05d}の段落です。はい。いいえ。\n\n---END---\n\n" for k in range(n // 2)]
+    return "".join(ends) + "".join(f"はい。そう。続き{k:05d}の文です。\n\n" for k in range(n // 2))
+
+
+KINDS += [short_openings, open_fences, code_markers, cut_code, shared_short_ends]
 
 
 def fitted(body: str) -> str:
@@ -155,14 +162,20 @@ def _use_plain_scans(monkeypatch):
                 found += [entry] if key.startswith(cut.key) else []
         return found
 
-    def opened_by(self, kind, key):
-        return [entry for entry in added if entry.kind == kind and entry.open_end]
+    def opened(self, kind, keys):
+        for entry in sorted(added, key=lambda entry: entry.slot):
+            if entry.kind == kind and entry.open_end:
+                tail = [unit.key for unit in entry.units]
+                for size in range(min(len(tail), len(keys) - 1), 0, -1):
+                    if tail[-size:] == keys[:size]:
+                        return entry, size
+        return None
 
     monkeypatch.setattr(blocks, "_CodeLines", _ScannedCodeLines)
     monkeypatch.setattr(blocks.PrefixIndex, "extends", extends)
     monkeypatch.setattr(entries.Kept, "add", add)
     monkeypatch.setattr(entries.Kept, "cut_before", cut_before)
-    monkeypatch.setattr(entries.Kept, "opened_by", opened_by)
+    monkeypatch.setattr(entries.Kept, "opened", opened)
     return added
 
 

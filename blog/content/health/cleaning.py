@@ -101,28 +101,11 @@ def _extension_target(kind, units, reasons, kept: Kept) -> tuple["_Entry | None"
         return (target, start) if start == 0 or target.open_end else (None, 0)
     # An entry cut off where this paragraph goes on (Kept indexes them by that last unit), or
     # one the generator stopped in after the short sentences this paragraph opens with.
-    best = min(kept.cut_before(kind, first.key), key=lambda entry: entry.slot, default=None)
-    if best is not None:
-        best = (best.slot, 0, best, len(best.units) - 1)
-    keys = [unit.key for unit in units]
-    for entry in sorted(kept.opened_by(kind, first.key), key=lambda entry: entry.slot):
-        if best is not None and best[0] < entry.slot:
-            break
-        size = _opening_overlap(entry, keys)
-        if size:
-            if best is None or entry.slot < best[0]:
-                best = (entry.slot, 1, entry, len(entry.units) - size)
-            break
-    return (best[2], best[3]) if best is not None else (None, 0)
-
-
-def _opening_overlap(entry, keys) -> int:
-    """The most units the entry ends with that this paragraph opens with (leaving it one)."""
-    tail = entry.units
-    for size in range(min(len(tail), len(keys) - 1), 0, -1):
-        if tail[-size].key == keys[0] and [unit.key for unit in tail[-size:]] == keys[:size]:
-            return size
-    return 0
+    cut = min(kept.cut_before(kind, first.key), key=lambda entry: entry.slot, default=None)
+    opened = kept.opened(kind, [unit.key for unit in units])
+    if opened is not None and (cut is None or opened[0].slot < cut.slot):
+        return opened[0], len(opened[0].units) - opened[1]
+    return (cut, len(cut.units) - 1) if cut is not None else (None, 0)
 
 
 def _drop_reason(unit, is_last, kept, local, at_end, cut_by_marker):

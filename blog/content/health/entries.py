@@ -3,6 +3,7 @@ questions (who holds this sentence, who was cut off where this paragraph goes on
 bounded by the paragraph asking, not by the body: clean_body() runs on every save."""
 
 import bisect
+import heapq
 from dataclasses import dataclass, field
 
 from .blocks import (
@@ -92,7 +93,7 @@ class Kept:
         self.prefixes = PrefixIndex(universe)  # the keys in owner
         self._cut: dict[tuple, list[Entry]] = {}  # (kind, key of a cut-off last unit)
         self._cut_lengths: dict[int, int] = {}  # how many keys in _cut have each length
-        self._open: dict[tuple, list[Entry]] = {}  # (kind, short key ending an open entry)
+        self._open: dict[tuple, list[Entry]] = {}  # (kind, size, hash) of an open end
         self._indexed: dict[int, tuple] = {}  # id(entry) -> its keys in _cut and _open
 
     def add(self, entry: Entry) -> None:
@@ -136,7 +137,7 @@ class Kept:
     def _index(self, entry: Entry) -> None:
         if not entry.units:
             return
-        cut, opened = None, {}
+        cut, opened = None, []
         last = entry.units[-1]
         threshold = MIN_REPEAT_CHARS if entry.open_end else MIN_CUT_REPEAT_CHARS
         if may_be_cut(last) and len(last.key) >= threshold:
@@ -145,14 +146,17 @@ class Kept:
             self._cut_lengths[len(last.key)] = self._cut_lengths.get(len(last.key), 0) + 1
         if entry.open_end:
             # Only short units can open a paragraph that goes on from here (a substantive one
-            # would be a repeat, and takes the other way in _extension_target).
-            for unit in reversed(entry.units):
+            # would be a repeat, and takes the other way in _extension_target). Each run of
+            # them it ends with is filed under its length and hash, found in one look-up.
+            hashed, power = 0, 1
+            for size, unit in enumerate(reversed(entry.units), 1):
                 if len(unit.key) >= MIN_REPEAT_CHARS:
                     break
-                opened[(entry.kind, unit.key)] = True
-            for key in opened:
-                self._open.setdefault(key, []).append(entry)
-        self._indexed[id(entry)] = (cut, list(opened))
+                hashed = (_hash(unit.key) * power + hashed) % _MODULUS
+                power = power * _BASE % _MODULUS
+                opened.append((entry.kind, size, hashed))
+                bisect.insort(self._open.setdefault(opened[-1], []), entry, key=_slot)
+        self._indexed[id(entry)] = (cut, opened)
 
     def _unindex(self, entry: Entry) -> None:
         cut, opened = self._indexed.pop(id(entry), (None, []))
@@ -172,6 +176,36 @@ class Kept:
                 found += self._cut.get((kind, key[:length]), ())
         return found
 
-    def opened_by(self, kind: str, key: str) -> list[Entry]:
-        """Open-ended entries that end with short units, `key` among them."""
-        return self._open.get((kind, key), [])
+    def opened(self, kind: str, keys: list[str]) -> tuple[Entry, int] | None:
+        """The first open-ended entry whose last units this paragraph (`keys`) opens with, and
+        how many: the most, and always fewer than the paragraph has."""
+        heads, hashed = [], 0  # the first entry in the body of each size's bucket
+        for size in range(1, len(keys)):
+            if len(keys[size - 1]) >= MIN_REPEAT_CHARS:
+                break  # no entry ends with a substantive key a paragraph has anew
+            hashed = (hashed * _BASE + _hash(keys[size - 1])) % _MODULUS
+            bucket = self._open.get((kind, size, hashed))
+            if bucket:
+                heads.append((bucket[0].slot, -size, 0, bucket))
+        heapq.heapify(heads)
+        while heads:  # the first head is the answer unless two runs share a hash
+            _, minus_size, n, bucket = heapq.heappop(heads)
+            entry, size = bucket[n], -minus_size
+            if [unit.key for unit in entry.units[-size:]] == keys[:size]:
+                return entry, size
+            if n + 1 < len(bucket):
+                heapq.heappush(heads, (bucket[n + 1].slot, minus_size, n + 1, bucket))
+        return None
+
+
+def _slot(entry: Entry) -> int:
+    return entry.slot
+
+
+# A polynomial hash of a run of keys (over Python's own hash of each): both the runs an entry
+# ends with (read backwards) and those a paragraph opens with (read forwards) cost one step each.
+_BASE, _MODULUS = 1_000_003, (1 << 61) - 1
+
+
+def _hash(key: str) -> int:
+    return hash(key) % _MODULUS
