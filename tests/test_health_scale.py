@@ -7,6 +7,7 @@ a loop over every earlier paragraph or key makes grow with the square of the bod
 import random
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,55 @@ def test_largest_bodies_of_each_shape_clean_as_expected():
     for make in (list_items, list_blocks):
         body = fitted(make(8000))
         assert clean_body(body) == body
+
+
+# --- Patterns that backtracked: the same answers, without the regex tried at every position ---
+
+_OLD_TRAILING = re.compile(r"(?:\s+|[*_~`]+|\[\^[^\]]*\]|</?[a-zA-Z][^>]*>)$")
+_OLD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _old_ends_sentence(text):
+    text = text.rstrip()
+    while _OLD_TRAILING.sub("", text) != text:
+        text = _OLD_TRAILING.sub("", text)
+    if not text or re.search(r"https?://\S+$", text):
+        return True
+    last = unicodedata.normalize("NFKC", text[-1])[-1:] or text[-1]
+    return last in blocks._FINAL_CHARS or unicodedata.category(last) == "So"
+
+
+def test_sentence_ends_and_table_rules_read_as_the_old_patterns():
+    """On random strings of the characters that matter, ends_sentence and the table rule give
+    what the backtracking patterns gave."""
+    rnd = random.Random(7)
+    alphabet = ["*", "_", "`", " ", "\n", "[^", "]", "[", "<", ">", "<b>", "</i>", "a", "。"]
+    alphabet += ["http://", "https://x", "|", ":", "---", "-", "\u3000", "♪"]
+    for _ in range(4000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        assert blocks.ends_sentence(text) == _old_ends_sentence(text), repr(text)
+        line = text.replace("\n", "")
+        assert bool(blocks._TABLE_RULE.match(line)) == bool(_OLD_TABLE_RULE.match(line)), line
+
+
+@pytest.mark.parametrize(
+    "line, ends",
+    [
+        ("あ" + "*" * 100_000 + "x", False),
+        ("あ" + " *" * 50_000, False),
+        ("あ。" + "<b>" * 30_000, True),
+        ("あ。" + "[^1]" * 30_000, True),
+        ("あ " + "http://" * 20_000 + " b", False),
+        ("あ " + "http://" * 20_000, True),
+    ],
+)
+def test_long_decorated_lines_end_as_their_short_versions(line, ends):
+    """A line of 100,000 marks, tags or links is read as one of ten would be."""
+    assert blocks.ends_sentence(line) is ends
+    found = [finding.code for finding in _check(f"前の段落です。\n\n{line}\n")]
+    assert ("cut-off-ending" in found) is not ends
+
+
+def test_a_line_of_spaces_after_a_paragraph_line_is_no_table_rule():
+    """Spaces then a letter are not a table rule, however many spaces."""
+    assert blocks.parse_blocks("文です。\n" + " " * 100_000 + "x")[0].kind == "prose"

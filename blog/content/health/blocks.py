@@ -29,15 +29,17 @@ _FENCE_WITH_INFO = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*[^\s`~]")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
 # A list item; a bare marker ("-", "3") is an item cut off right after it began.
 _LIST_ITEM = re.compile(r"^\s*(?:(?:[-*+]|\d{1,9}[.)])(?:\s+|$)|\d{1,9}$)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Never two runs of whitespace side by side ("\s*\|?\s*"): a line of spaces and a letter made
+# the match try every split of the run, quadratic in the line.
+_TABLE_RULE = re.compile(r"^\s*(?:\|\s*)?:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*(?:\|\s*)?$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 # A sentence ends at 。！？ or at !? followed by a space, the end or a non-ASCII character (not
 # inside a URL or code), and takes closing brackets and quotes with it, then any whitespace.
 _SENTENCE_END = re.compile(r"(?:[。！？]+|[!?]+(?=\s|$|[^\x00-\x7f]))[」』）)\]】〕》〉\"'”’]*\s*")
 _CLOSERS = "」』)]】〕》〉\"'”’"  # after NFKC
 _FINAL_CHARS = set("。.!?」』)]】〕》〉\"'”’〜~")
-_TRAILING_DECORATION = re.compile(r"(?:\s+|[*_~`]+|\[\^[^\]]*\]|</?[a-zA-Z][^>]*>)$")
-_ENDS_WITH_URL = re.compile(r"https?://\S+$")
+_TAG_AT_END = re.compile(r"</?[a-zA-Z][^>]*>$")
+_URL_START = re.compile(r"https?://")
 _NOISE = re.compile(r"[\s*_`~]+")
 
 UNIT_KINDS = ("prose", "list", "quote")
@@ -54,16 +56,45 @@ def is_generation_marker(line: str) -> bool:
 
 def ends_sentence(text: str) -> bool:
     """True when the text ends like a finished sentence (or a URL, or a symbol such as ♪)."""
-    text = text.rstrip()
-    while True:
-        stripped = _TRAILING_DECORATION.sub("", text)
-        if stripped == text:
-            break
-        text = stripped
-    if not text or _ENDS_WITH_URL.search(text):
+    text = _strip_trailing_decoration(text)
+    if not text or _ends_with_url(text):
         return True
     last = unicodedata.normalize("NFKC", text[-1])[-1:] or text[-1]
     return last in _FINAL_CHARS or unicodedata.category(last) == "So"
+
+
+def _strip_trailing_decoration(text: str) -> str:
+    """The text without the whitespace, emphasis marks, footnote references ([^1]) and HTML
+    tags it ends with, however many. Read back from the end, each character once: a regex
+    anchored at the end is tried from every position, and was, for every token stripped."""
+    end = len(text)
+    while end:
+        last = text[end - 1]
+        if last.isspace() or last in "*_~`":
+            end -= 1
+        elif last == "]":  # a footnote reference: "[^" after the "]" before this one
+            start = text.find("[^", text.rfind("]", 0, end - 1) + 1, end - 1)
+            if start < 0:
+                break
+            end = start
+        elif last == ">":  # a tag: a "<" and a letter after the ">" before this one
+            tag = _TAG_AT_END.search(text, text.rfind(">", 0, end - 1) + 1, end)
+            if tag is None:
+                break
+            end = tag.start()
+        else:
+            break
+    return text[:end]
+
+
+def _ends_with_url(text: str) -> bool:
+    """Whether the last word (the text ends on no whitespace) holds "http://" or "https://"
+    with something after it. Found from the word's first one: a regex search tried each."""
+    start = len(text)
+    while start and not text[start - 1].isspace():
+        start -= 1
+    url = _URL_START.search(text, start)
+    return url is not None and url.end() < len(text)
 
 
 @dataclass
