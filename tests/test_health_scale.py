@@ -91,7 +91,9 @@ def shared_short_ends(n):
     """Open-ended paragraphs all ending on the same short sentences, then paragraphs opening
     with some of them: each asks which of all those entries it goes on from."""
     ends = [f"内容{k:05d}の段落です。はい。いいえ。\n\n---END---\n\n" for k in range(n // 2)]
-    return "".join(ends) + "".join(f"はい。そう。続き{k:05d}の文です。\n\n" for k in range(n // 2))
+    return "".join(ends) + "".join(
+        f"はい。そう。続き{k:05d}の文がここに来ます。\n\n" for k in range(n // 2)
+    )
 
 
 KINDS += [short_openings, open_fences, code_markers, cut_code, shared_short_ends]
