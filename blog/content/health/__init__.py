@@ -17,7 +17,9 @@ counted, nor are sentences shorter than MIN_REPEAT_CHARS: "以下の通り。" m
 
 - findings.py: Severity, Finding, check_text() and check_post();
 - blocks.py: the body read as Markdown blocks and sentence units;
-- cleaning.py: clean_body().
+- cleaning.py: clean_body();
+- entries.py: the kept blocks of a body being cleaned, indexed so that each paragraph's
+  questions cost time bounded by the paragraph, not by the body (the checks run on every save).
 """
 
 from .blocks import GENERATION_MARKERS, MIN_REPEAT_CHARS, is_generation_marker

@@ -1,11 +1,10 @@
 """Clean-up: the body without generation markers and repeated passages."""
 
-from dataclasses import dataclass, field
+import bisect
 
 from ..text import fold_newlines
 from .blocks import (
     FENCE,
-    MIN_CUT_REPEAT_CHARS,
     MIN_REPEAT_CHARS,
     UNIT_KINDS,
     Block,
@@ -16,6 +15,8 @@ from .blocks import (
     normalise,
     parse_blocks,
 )
+from .entries import Entry as _Entry
+from .entries import Kept
 
 
 def clean_body(body: str) -> str:
@@ -52,55 +53,9 @@ def clean_body(body: str) -> str:
     return cleaned + "\n" if cleaned and text.endswith("\n") else cleaned
 
 
-@dataclass
-class _Entry:
-    """A block of the cleaned body; units replace the text of prose, lists and quotes."""
-
-    block: Block
-    units: list[Unit] | None = None
-    edited: bool = False
-    breaks: set = field(default_factory=set)  # indexes of units that start a new paragraph
-    open_end: bool = False  # the generator stopped right after it (a marker or the end follows)
-
-    @property
-    def kind(self) -> str:
-        return self.block.kind
-
-    @property
-    def text(self) -> str:
-        if not self.edited:
-            return self.block.text
-        if self.kind == "list":
-            return "\n".join(unit.raw for unit in self.units)
-        if self.kind == "code":
-            return self.block.text
-        parts = []
-        for position, unit in enumerate(self.units):
-            if position in self.breaks and parts:
-                parts[-1] = parts[-1].rstrip()
-                parts.append("\n\n")
-            parts.append(unit.raw)
-        return "".join(parts).rstrip()
-
-    def substantive(self) -> list[Unit]:
-        return [unit for unit in self.units or [] if len(unit.key) >= MIN_REPEAT_CHARS]
-
-    def trim_cut_off_end(self, *, whole: bool) -> bool:
-        """Drop a cut-off last sentence when a whole sentence came before it in the paragraph,
-        or (`whole`) in any case."""
-        if self.units[-1].complete:
-            return False
-        if len(self.units) > 1 or whole or len(self.block.units()) > 1:
-            self.units = self.units[:-1]
-            self.edited = True
-            return True
-        return False
-
-
-def _contains_in_order(wanted: list[Unit], units: list[Unit]) -> bool:
-    """Whether every substantive unit of `wanted` (every unit, when all are short) occurs in
+def _contains_in_order(wanted: list[Unit] | None, units: list[Unit]) -> bool:
+    """Whether every unit of `wanted` (Entry.wanted_from: the substantive ones) occurs in
     `units`, in order (its last unit, when cut off, as the start of one)."""
-    wanted = [unit for unit in wanted if len(unit.key) >= MIN_REPEAT_CHARS] or wanted
     if not wanted:
         return False
     position = 0
@@ -116,12 +71,12 @@ def _contains_in_order(wanted: list[Unit], units: list[Unit]) -> bool:
     return False
 
 
-def _extension_target(kind, units, reasons, slots) -> tuple["_Entry | None", int]:
+def _extension_target(kind, units, reasons, kept: Kept) -> tuple["_Entry | None", int]:
     """The kept entry these units go on from, and where in it they begin: an entry that has
     this paragraph's opening sentence (at its start: a shorter version of the paragraph; later,
     when the generator stopped in it: paragraphs run together, cut off after this one began),
     or one whose last sentence was cut off where this one goes on. Only when the units bring
-    something new and repeat no other entry."""
+    something new and repeat no other entry. Of several, the first in the body."""
     new = [
         unit
         for unit, reason in zip(units, reasons, strict=True)
@@ -135,47 +90,39 @@ def _extension_target(kind, units, reasons, slots) -> tuple["_Entry | None", int
     anchor = next((n for n, reason in enumerate(reasons) if reason is not None), None)
     if anchor is not None and isinstance(reasons[anchor], _Entry):
         target = reasons[anchor]
-        keys = [unit.key for unit in target.units]
-        if target.kind != kind or units[anchor].key not in keys:
+        if target.kind != kind or units[anchor].key not in target.positions:
             return None, 0
-        start = keys.index(units[anchor].key)
-        while anchor > 0 and start > 0 and keys[start - 1] == units[anchor - 1].key:
+        start = target.positions[units[anchor].key]
+        while anchor > 0 and start > 0 and target.units[start - 1].key == units[anchor - 1].key:
             anchor, start = anchor - 1, start - 1
         if anchor > 0:
             return None, 0  # it opens with something the entry does not have there
         # Later in the entry only when the generator stopped in it: paragraphs run together.
         return (target, start) if start == 0 or target.open_end else (None, 0)
-    keys = [unit.key for unit in units]
-    for entry in slots:
-        if entry is None or entry.kind != kind or not entry.units:
-            continue
-        cut = entry.units[-1]
-        if (
-            may_be_cut(cut)
-            and len(cut.key) >= (MIN_REPEAT_CHARS if entry.open_end else MIN_CUT_REPEAT_CHARS)
-            and len(first.key) > len(cut.key)
-            and first.key.startswith(cut.key)
-        ):
-            return entry, len(entry.units) - 1
-        if entry.open_end:  # stopped after sentences this paragraph opens with (short ones)
-            tail = [unit.key for unit in entry.units]
-            for size in range(min(len(tail), len(keys) - 1), 0, -1):
-                if tail[-size:] == keys[:size]:
-                    return entry, len(tail) - size
-    return None, 0
+    # An entry cut off where this paragraph goes on (Kept indexes them by that last unit), or
+    # one the generator stopped in after the short sentences this paragraph opens with.
+    cut = min(kept.cut_before(kind, first.key), key=lambda entry: entry.slot, default=None)
+    opened = kept.opened(kind, [unit.key for unit in units])
+    if opened is not None and (cut is None or opened[0].slot < cut.slot):
+        return opened[0], len(opened[0].units) - opened[1]
+    return (cut, len(cut.units) - 1) if cut is not None else (None, 0)
 
 
-def _drop_reason(unit, is_last, owner, local, at_end, cut_by_marker):
+def _drop_reason(unit, is_last, kept, local, at_end, cut_by_marker):
     """Why a unit goes: the kept entry that already has it, "self" (said earlier in the same
     block) or "cut" (cut off by the generator); None keeps it."""
     if len(unit.key) >= MIN_REPEAT_CHARS:
-        if unit.key in owner:
-            return owner[unit.key]
+        if unit.key in kept.owner:
+            return kept.owner[unit.key]
         if unit.key in local:
             return "self"
-    if is_last and (
-        (cut_by_marker and not unit.complete) or is_cut_repeat(unit, {*owner, *local}, at_end)
-    ):
+
+    def extended(key):  # the start of a kept sentence, or of one earlier in this block
+        return kept.prefixes.extends(key) or any(
+            len(other) > len(key) and other.startswith(key) for other in local
+        )
+
+    if is_last and ((cut_by_marker and not unit.complete) or is_cut_repeat(unit, extended, at_end)):
         return "cut"
     return None
 
@@ -184,15 +131,16 @@ def _dedupe(blocks: list[Block]) -> tuple[list[_Entry], bool]:
     slots: list[_Entry | None] = [None] * len(blocks)
     removed = [block.kind == "marker" for block in blocks]
     changed = any(removed)
-    owner: dict[str, _Entry] = {}  # normalised unit -> the kept entry that holds it
+    block_units = [block.units() if block.kind in UNIT_KINDS else [] for block in blocks]
+    kept = Kept(unit.key for units in block_units for unit in units)
 
     for i, block in enumerate(blocks):
         if block.kind == "marker":
             continue
         if block.kind not in UNIT_KINDS:
-            slots[i] = _Entry(block)
+            slots[i] = _Entry(block, slot=i)
             continue
-        units = block.units()
+        units = block_units[i]
         at_end = at_segment_end(blocks, i)
         before_marker = at_end and i + 1 < len(blocks)
         reasons: list[object] = []
@@ -200,41 +148,40 @@ def _dedupe(blocks: list[Block]) -> tuple[list[_Entry], bool]:
         cut_by_marker = before_marker and block.kind == "prose"
         for position, unit in enumerate(units):
             is_last = position == len(units) - 1
-            reason = _drop_reason(unit, is_last, owner, local, at_end, cut_by_marker)
+            reason = _drop_reason(unit, is_last, kept, local, at_end, cut_by_marker)
             if is_last and before_marker and not unit.key:
                 reason = "cut"  # an empty list item: the generator stopped at its bullet
             reasons.append(reason)
             local.add(unit.key)
-        target, start = _extension_target(block.kind, units, reasons, slots)
+        target, start = _extension_target(block.kind, units, reasons, kept)
         if target is not None:
             candidate = [
                 unit
                 for unit, reason in zip(units, reasons, strict=True)
                 if reason is None or reason is target
             ]
-            if _contains_in_order(target.units[start:], candidate):
+            if _contains_in_order(target.wanted_from(start, len(candidate)), candidate):
                 # A longer version of (the end of) a paragraph already kept: it takes that place.
-                for unit in target.units[start:]:
-                    owner.pop(unit.key, None)
-                target.units = target.units[:start] + candidate
-                target.breaks = {n for n in target.breaks if n < start} | ({start} - {0})
-                target.edited, target.open_end = True, at_end
-                owner.update({unit.key: target for unit in target.substantive()})
+                kept.replace_tail(target, start, candidate, at_end)
+                del target.breaks[bisect.bisect_left(target.breaks, start) :]
+                if start:
+                    target.breaks.append(start)
+                target.edited = True
                 removed[i] = changed = True
                 continue
         if not any(reason is not None for reason in reasons):
-            slots[i] = _Entry(block, units, open_end=at_end)
-            owner.update({unit.key: slots[i] for unit in slots[i].substantive()})
+            slots[i] = _Entry(block, units, open_end=at_end, slot=i)
+            kept.add(slots[i])
             continue
         changed = True
-        kept = [unit for unit, reason in zip(units, reasons, strict=True) if reason is None]
-        if not any(len(unit.key) >= MIN_REPEAT_CHARS for unit in kept):
+        kept_units = [unit for unit, reason in zip(units, reasons, strict=True) if reason is None]
+        if not any(len(unit.key) >= MIN_REPEAT_CHARS for unit in kept_units):
             removed[i] = True  # nothing new: a repeat, or a cut-off start of one
             if not at_end:  # a whole paragraph, not one cut off by the generator
                 _restore_paragraph_break(units, reasons)
             continue
-        slots[i] = _Entry(block, kept, edited=True, open_end=at_end)
-        owner.update({unit.key: slots[i] for unit in slots[i].substantive()})
+        slots[i] = _Entry(block, kept_units, edited=True, open_end=at_end, slot=i)
+        kept.add(slots[i])
 
     changed |= _drop_orphans(blocks, slots, removed)
     changed |= _close_or_drop_cut_code(slots, removed)
@@ -252,21 +199,26 @@ def _restore_paragraph_break(units, reasons) -> None:
     entry = next(iter(owners.values()))
     if entry.kind != "prose" or len(units) >= len(entry.units):
         return
-    keys = [unit.key for unit in entry.units]
+    keys = entry.units  # read through .key: copying the keys of a long entry is quadratic
     first = next(n for n, reason in enumerate(reasons) if reason is entry)
     last = max(n for n, reason in enumerate(reasons) if reason is entry)
-    if units[first].key not in keys or units[last].key not in keys:
+    if units[first].key not in entry.positions or units[last].key not in entry.positions:
         return
-    start, end = keys.index(units[first].key), keys.index(units[last].key)
+    start, end = entry.positions[units[first].key], entry.positions[units[last].key]
     if end - start != last - first:
         return  # not one run there
-    while first > 0 and start > 0 and keys[start - 1] == units[first - 1].key:
+    while first > 0 and start > 0 and keys[start - 1].key == units[first - 1].key:
         first, start = first - 1, start - 1
-    while last < len(units) - 1 and end < len(keys) - 1 and keys[end + 1] == units[last + 1].key:
+    while (
+        last < len(units) - 1 and end < len(keys) - 1 and keys[end + 1].key == units[last + 1].key
+    ):
         last, end = last + 1, end + 1
-    if [unit.key for unit in units[first : last + 1]] != keys[start : end + 1]:
+    if [unit.key for unit in units[first : last + 1]] != [
+        unit.key for unit in keys[start : end + 1]
+    ]:
         return
-    entry.breaks |= {start, end + 1} - {0, len(keys)}
+    for position in {start, end + 1} - {0, len(keys)}:
+        entry.add_break(position)
     entry.edited = True
 
 
@@ -293,16 +245,18 @@ def _close_or_drop_cut_code(slots, removed) -> bool:
     """A code block that was never closed: dropped when it is the start of another code block,
     else closed, so that what follows is not shown as code."""
     changed = False
-    closed_code = [
+    # Sorted, the code blocks that start with `content` begin at the first one not before it.
+    closed_code = sorted(
         "\n".join(entry.block.lines[1:])
         for entry in slots
         if entry is not None and entry.kind == "code" and entry.block.closed
-    ]
+    )
     for i, entry in enumerate(slots):
         if entry is None or removed[i] or entry.kind != "code" or entry.block.closed:
             continue
         content = "\n".join(entry.block.lines[1:])
-        if any(other.startswith(content) for other in closed_code):
+        at = bisect.bisect_left(closed_code, content)
+        if at < len(closed_code) and closed_code[at].startswith(content):
             removed[i] = True
         else:
             mark = FENCE.match(entry.block.lines[0]).group(1)

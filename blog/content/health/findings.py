@@ -12,6 +12,7 @@ from .blocks import (
     FENCE,
     MIN_REPEAT_CHARS,
     UNIT_KINDS,
+    PrefixIndex,
     at_segment_end,
     ends_sentence,
     is_cut_repeat,
@@ -151,11 +152,12 @@ def _repeat_findings(blocks) -> list[Finding]:
     counts = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1
+    extended = PrefixIndex(counts, present=True).extends
     repeated, first = set(), None
     for unit, at_end in units:
         if len(unit.key) >= MIN_REPEAT_CHARS and counts.get(unit.key, 0) > 1:
             repeated.add(unit.key)
-        elif is_cut_repeat(unit, set(counts), at_end):
+        elif is_cut_repeat(unit, extended, at_end):
             repeated.add(("cut", unit.key))
         else:
             continue
