@@ -130,3 +130,64 @@ def test_real_links_still_render_after_the_guard_trips():
     """The guard gives up only on hopeless walks: ordinary links in the same body render."""
     html = render_markdown("[a](" * 50 + "\n\n本文の[リンク](https://example.com/)です。").html
     assert '<a href="https://example.com/" rel="noopener noreferrer">リンク</a>' in html
+
+
+def _fence_tries(monkeypatch, text: str) -> int:
+    from blog.content import fences
+
+    tried, original = [], fences._ClosableFences.search
+
+    def search(self, text, index=0):
+        found = original(self, text, index)
+        tried.append(self.tried)
+        return found
+
+    monkeypatch.setattr(fences._ClosableFences, "search", search)
+    render_markdown(text)
+    return max(tried, default=0)
+
+
+def test_unclosed_fences_are_never_searched_to_the_end(monkeypatch):
+    """A body of code fences cut off and never closed (6 s at 100,000 characters): the block
+    pattern is not even tried at an opening nothing closes, whatever the body's length."""
+    assert _fence_tries(monkeypatch, "```bash\n</s>\n" * 4000) == 0
+    assert _fence_tries(monkeypatch, "````py\nx\n" * 2000 + "```\n") == 0  # a shorter fence
+
+
+FENCE_PIECES = [
+    "```",
+    "````",
+    "~~~",
+    "```py",
+    "``` {.x}",
+    "x",
+    " ",
+    "\n",
+    "\n\n",
+    "```\n",
+    "~~~\n",
+    "`",
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_fence_bodies_render_as_python_markdown(seed):
+    """Bodies of random fences, some closed, some not, give exactly the stock HTML."""
+    rng = random.Random(seed)
+    stock_extensions = [
+        *ours.EXTENSIONS,
+        *[e for e in ours.LINEAR_EXTENSIONS if type(e).__name__ != "LinearFencesExtension"],
+    ]
+    for _ in range(150):
+        text = "".join(rng.choice(FENCE_PIECES) for _ in range(rng.randint(1, 40)))
+        stock = markdown.Markdown(
+            extensions=stock_extensions,
+            extension_configs=ours.EXTENSION_CONFIGS,
+            output_format="html",
+        ).convert(text)
+        mine = markdown.Markdown(
+            extensions=[*ours.EXTENSIONS, *ours.LINEAR_EXTENSIONS],
+            extension_configs=ours.EXTENSION_CONFIGS,
+            output_format="html",
+        ).convert(text)
+        assert mine == stock, text

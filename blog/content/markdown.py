@@ -14,13 +14,19 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 
 from .brackets import BracketMemoExtension
+from .fences import LinearFencesExtension
 from .footnotes import LinearFootnotesExtension
 from .inline import LinearInlineExtension
 from .text import strip_invalid_characters
 
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
 # Last: it replaces patterns the others have registered (blog/content/brackets.py).
-LINEAR_EXTENSIONS = [BracketMemoExtension(), LinearInlineExtension(), LinearFootnotesExtension()]
+LINEAR_EXTENSIONS = [
+    BracketMemoExtension(),
+    LinearInlineExtension(),
+    LinearFootnotesExtension(),
+    LinearFencesExtension(),
+]
 EXTENSION_CONFIGS = {
     # Pygments highlighting as CSS classes (styles live in static/blog/css/pygments.css).
     "codehilite": {"css_class": "highlight", "guess_lang": False},
