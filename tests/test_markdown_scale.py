@@ -191,3 +191,25 @@ def test_random_fence_bodies_render_as_python_markdown(seed):
             output_format="html",
         ).convert(text)
         assert mine == stock, text
+
+
+def test_html_nested_past_the_limit_is_shown_as_text(monkeypatch):
+    """'<div>' * 40000 (3-9 s in nh3) reaches the sanitiser at most MAX_HTML_DEPTH deep: the
+    rest is escaped text; a normal table or list reaches it unchanged."""
+    from blog.content import depth
+
+    seen = []
+    original = depth.limit_html_depth
+    monkeypatch.setattr(
+        ours, "limit_html_depth", lambda html: seen.append(original(html)) or seen[-1]
+    )
+    render_markdown("<div>" * 40000)
+    body = max(seen, key=len)  # the body's HTML (the table of contents is sanitised too)
+    assert body.count("<div>") == depth.MAX_HTML_DEPTH
+    assert body.count("&lt;div&gt;") == 40000 - depth.MAX_HTML_DEPTH
+    normal = "<table><tr><td>" + "<br>".join(["行"] * 3000) + "</td></tr></table>"
+    assert original(normal) == normal  # void elements and closed ones never count
+    assert (
+        original("<ul>" + "<li>項目</li>" * 5000 + "</ul>")
+        == "<ul>" + "<li>項目</li>" * 5000 + "</ul>"
+    )

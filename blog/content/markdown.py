@@ -14,6 +14,7 @@ import nh3
 from markdown.extensions.toc import slugify_unicode
 
 from .brackets import BracketMemoExtension
+from .depth import limit_html_depth
 from .fences import LinearFencesExtension
 from .footnotes import LinearFootnotesExtension
 from .inline import LinearInlineExtension
@@ -133,7 +134,7 @@ def sanitize(html: str) -> str:
     """Keep the allow-list only; contents of script/style are dropped, not shown as text.
     Characters XML cannot carry go last: nh3 decodes entities, so `&#12;` comes out as one."""
     clean = nh3.clean(
-        html,
+        limit_html_depth(html),  # nh3 is quadratic in the depth of unclosed tags
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,
