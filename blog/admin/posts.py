@@ -18,7 +18,7 @@ from .forms import PostAdminForm
 from .health import HealthAdminMixin
 from .history import HistoryAdminMixin
 from .previews import PreviewLinkAdminMixin, PreviewLinkInline
-from .stale import stale_skip_message
+from .stale import save_each, stale_skip_message
 
 
 class RequiredInline(admin.TabularInline):
@@ -196,21 +196,19 @@ class PostAdmin(
     @admin.action(description="選択した記事を公開する", permissions=["publish"])
     def publish(self, request, queryset):
         now = timezone.now()
-        count, stale = 0, []
         # save() per post, not update(): save-time work (rendering, health, revisions) and the
         # version check must run.
         pending = queryset.exclude(status=Post.Status.PUBLISHED)
         # A post with health errors is published only from its form, after the confirmation
         # step there: a bulk action must not be the way around it.
         held = list(pending.filter(health=Post.Health.ERROR).values_list("title", flat=True))
+
+        def publish(post):
+            post.status = Post.Status.PUBLISHED
+            post.published_at = post.published_at or now
+
         with recorded("一括操作で公開", request.user):
-            for post in pending.exclude(health=Post.Health.ERROR):
-                post.status = Post.Status.PUBLISHED
-                post.published_at = post.published_at or now
-                if post.save_unless_stale():
-                    count += 1
-                else:
-                    stale.append(post.title)
+            count, stale = save_each(pending.exclude(health=Post.Health.ERROR), publish)
         self.message_user(request, f"{count} 件の記事を公開しました。", messages.SUCCESS)
         if stale:
             self.message_user(request, stale_skip_message(stale), messages.WARNING)
@@ -224,14 +222,11 @@ class PostAdmin(
 
     @admin.action(description="選択した記事を非公開（下書き）に戻す", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count, stale = 0, []
+        def unpublish(post):
+            post.status = Post.Status.DRAFT
+
         with recorded("一括操作で下書きに戻す", request.user):
-            for post in queryset.filter(status=Post.Status.PUBLISHED):
-                post.status = Post.Status.DRAFT
-                if post.save_unless_stale():
-                    count += 1
-                else:
-                    stale.append(post.title)
+            count, stale = save_each(queryset.filter(status=Post.Status.PUBLISHED), unpublish)
         self.message_user(request, f"{count} 件の記事を下書きに戻しました。", messages.SUCCESS)
         if stale:
             self.message_user(request, stale_skip_message(stale), messages.WARNING)
