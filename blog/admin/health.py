@@ -26,7 +26,7 @@ from ..content.health import ERROR, Severity, check_text, clean_body
 from ..models import Post
 from ..revisions import recorded
 from ..roles import can_publish
-from .stale import stale_skip_message
+from .stale import save_each, stale_skip_message
 
 CLEANUP_BUTTON = "_cleanup"  # the name of the submit button in the change form
 
@@ -95,21 +95,18 @@ class HealthAdminMixin:
 
     @admin.action(description="生成マーカーと重複を取り除く", permissions=["change"])
     def clean_up(self, request, queryset):
-        changed, skipped, stale = 0, 0, []
+        cleaned, skipped = {}, 0
+        for post in queryset:
+            body = clean_body(post.body)
+            if body == post.body:
+                continue
+            if not self.has_change_permission(request, post):
+                skipped += 1  # a writer's selection may hold posts they cannot edit
+                continue
+            cleaned[post] = body
         # save() per post: rendering, health, the revision date and the version check.
         with recorded("一括操作でクリーンアップ", request.user):
-            for post in queryset:
-                cleaned = clean_body(post.body)
-                if cleaned == post.body:
-                    continue
-                if not self.has_change_permission(request, post):
-                    skipped += 1  # a writer's selection may hold posts they cannot edit
-                    continue
-                post.body = cleaned
-                if post.save_unless_stale():
-                    changed += 1
-                else:
-                    stale.append(post.title)
+            changed, stale = save_each(cleaned, lambda post: setattr(post, "body", cleaned[post]))
         message = f"{changed} 件の記事から生成マーカーと重複を取り除きました。"
         if skipped:
             message += f"編集権限のない {skipped} 件は変更していません。"
