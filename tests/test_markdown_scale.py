@@ -10,6 +10,8 @@ from blog.content import footnotes, inline
 from blog.content import markdown as ours
 from blog.content.markdown import render_markdown
 
+from .counting import count_calls
+
 
 def _convert(extensions, source):
     md = markdown.Markdown(
@@ -52,30 +54,14 @@ def test_a_paragraph_of_many_links_and_emphases_is_the_stock_html():
 def test_footnote_scan_is_linear(monkeypatch):
     """`[^` × N: the reference scanner searches O(N) times in all, and stops at the first `[^`
     with no `]` after it (before: the regex rescanned the rest at every `[^`)."""
-    searched = []
-    real = footnotes._CANDIDATE
-
-    class Counting:
-        def search(self, data, position):
-            searched.append(position)
-            return real.search(data, position)
-
-    monkeypatch.setattr(footnotes, "_CANDIDATE", Counting())
+    searched = count_calls(monkeypatch, footnotes, "_CANDIDATE", "search")
     assert "[^" in render_markdown("[^" * 10000).html
     assert 1 <= len(searched) <= 2
 
 
 def test_repeated_footnote_ids_are_found_in_one_step(monkeypatch):
     """The k-th citation of one note gets fnref{k} after one try, not k tries (k²/2 before)."""
-    tries = []
-    real = footnotes._REF_ID
-
-    class Counting:
-        def match(self, text):
-            tries.append(text)
-            return real.match(text)
-
-    monkeypatch.setattr(footnotes, "_REF_ID", Counting())
+    tries = count_calls(monkeypatch, footnotes, "_REF_ID", "match")
     source = "本文[^1]。" * 500 + "\n\n[^1]: 注です。\n"
     html = render_markdown(source).html
     assert 0 < len(tries) <= 500

@@ -10,6 +10,7 @@ from blog.content.markdown import MAX_NESTING, limit_nesting, render_markdown
 from blog.models import Post
 
 from .admin_forms import change_url, form_data
+from .counting import count_calls
 from .factories import PostFactory
 
 DEEP_LIST = "".join("    " * i + "- x\n" for i in range(300))
@@ -71,15 +72,7 @@ def test_a_run_of_unclosed_brackets_is_walked_once(monkeypatch):
     (before the memo, every `[` walked to the end: 20000² steps, minutes at the size limit)."""
     from blog.content import brackets
 
-    searched = []
-    real = brackets._BRACKET
-
-    class Counting:
-        def search(self, data, position):
-            searched.append(position)
-            return real.search(data, position)
-
-    monkeypatch.setattr(brackets, "_BRACKET", Counting())
+    searched = count_calls(monkeypatch, brackets, "_BRACKET", "search")
     html = render_markdown("[" * 20000).html
     assert html == "<p>" + "[" * 20000 + "</p>"
     # Six patterns read brackets, each walks the run once: linear, not 20000 × 20000.
