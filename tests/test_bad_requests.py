@@ -134,7 +134,7 @@ def test_odd_requests_to_the_admin_never_500(site, django_user_model):
     autocomplete = reverse("admin:autocomplete")
     for field in [("post", "tags"), ("postauthor", "author"), ("postcategory", "category")]:
         query = {"app_label": "blog", "model_name": field[0], "field_name": field[1]}
-        for term in ["\x00", "%", "a" * 5000, "\udcff"[:0] + "\ufffe"]:
+        for term in ["\x00", "%", "a" * 5000, "\ufffe"]:
             response = client.get(autocomplete, {**query, "term": term})
             assert_no_server_error(response, f"autocomplete {field} {term[:10]!r}")
     assert PreviewLink.objects.count() == 1

@@ -20,6 +20,7 @@ from ..content.text import (
     strip_invalid_characters,
     summarize,
 )
+from ..roles import can_publish
 from .links import PostAuthor, PostCategory
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
@@ -71,8 +72,6 @@ class PostQuerySet(models.QuerySet):
         """The posts a member of the desk may read in the admin and as previews: editors and
         administrators (who publish) every post; a writer the live ones and their own, never
         another writer's unpublished work."""
-        from ..roles import can_publish  # roles imports nothing of ours: no cycle, but late
-
         if can_publish(user):
             return self
         mine = PostAuthor.objects.filter(author__user=user).values("post")
