@@ -186,6 +186,24 @@ def test_check_content_clean_does_not_write_over_a_concurrent_save(edit_during_f
     assert "他の編集者が保存した" in out.getvalue()
 
 
+def test_tags_shown_in_another_order_are_no_difference(editors):
+    """The form's tag field lists tags sorted while the post keeps their given order: a
+    refused save whose tags only come back sorted does not list タグ as a difference (seen in
+    Chromium: every conflict showed a tag row)."""
+    a, b = editors
+    post = PostFactory(title="並び順", tags=["RSS", "AI"])
+    opened = form_data(post, tags="AI, RSS")  # as the admin's tag widget writes them
+    saved_by_a = {**opened, "title": "相手のタイトル", "tags": "RSS, AI"}  # kept in this order
+    assert a.post(change_url(post), saved_by_a).status_code == 302
+    assert [t.name for t in Post.objects.with_relations().get(pk=post.pk).ordered_tags] == [
+        "RSS",
+        "AI",
+    ]
+    refused = b.post(change_url(post), opened)
+    labels = [field.label for field in refused.context["conflict"]["fields"]]
+    assert labels == ["タイトル"]
+
+
 def test_the_refused_editor_sees_every_field_the_other_changed(editors, role_user):
     """Title, excerpt, tags, categories, authors, status and date changed by the other
     editor all appear, saved beside yours, in Japanese; the body is unchanged and absent."""

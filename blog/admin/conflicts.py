@@ -53,8 +53,10 @@ def _saved(post: Post, name: str):
 
 
 def _same(name: str, saved, yours) -> bool:
-    if name == "tags":  # tag names are one tag whatever their case
-        return [t.casefold() for t in saved] == [str(t).casefold() for t in yours or []]
+    if name == "tags":
+        # One tag whatever its case, and in any order: the form's tag field lists them sorted
+        # (taggit's edit string), the post in the order given, so order alone is no change.
+        return sorted(t.casefold() for t in saved) == sorted(str(t).casefold() for t in yours or [])
     if name in LONG_TEXT or isinstance(saved, str):
         return fold_newlines(saved or "") == fold_newlines(yours or "")
     return saved == yours
