@@ -39,6 +39,7 @@ from .terms import (
     normalize,
     parse_query,
     snippet,
+    stored_terms,
 )
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "rebuild_search_index",
     "search",
     "snippet",
+    "stored_terms",
 ]
 
 
