@@ -68,11 +68,14 @@ def indexes_dropped(models_loaded: list[type[models.Model]], log=None) -> Iterat
     """Drop what a load need not maintain row by row; make it all again afterwards, even
     when the load fails (the rows written by then stay, with their indexes)."""
     dropped, kept = droppable([model._meta.db_table for model in models_loaded])
-    execute([_drop(kind, table, name) for kind, table, name, _ in dropped])
     postgresql = connection.vendor == "postgresql"
     # Inside a transaction (a test's) no other connection sees what this one did: all the
-    # work stays on this one.
+    # work stays on this one, and rows written before (the bylines, the tags) must have had
+    # their foreign keys checked before a table is altered.
     alone = connection.in_atomic_block
+    if postgresql and alone:
+        execute(["SET CONSTRAINTS ALL IMMEDIATE"])
+    execute([_drop(kind, table, name) for kind, table, name, _ in dropped])
     cleaner = PendingListCleaner(kept) if postgresql and kept and not alone else None
     try:
         yield
@@ -85,6 +88,8 @@ def indexes_dropped(models_loaded: list[type[models.Model]], log=None) -> Iterat
         if cleaner:
             cleaner.finish()  # it merges what is left while the others are built
         build(dropped, parallel=1 if alone else 2)
+        if postgresql and alone:
+            execute(["SET CONSTRAINTS ALL DEFERRED"])
         if cleaner:
             cleaner.join()
         elif postgresql:
