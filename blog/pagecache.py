@@ -47,6 +47,9 @@ PAGE_TIMEOUT = 3600
 # database again (a frozen database would otherwise cost every hit its connect timeout).
 DB_RETRY_SECONDS = 5.0
 VARY = ("Accept-Encoding", "Cookie")
+# Says whether a public page came from this cache ("hit") or was rendered and stored ("miss"),
+# for operators and the benchmark; absent when the cache was not used.
+STATUS_HEADER = "X-Page-Cache"
 _GZIP = re.compile(r"\bgzip\b")
 _COMPRESSIBLE = re.compile(r"^(text/|application/([a-z.+-]*\+)?(xml|json)\b)")
 _MIN_COMPRESS = 200  # bytes; below this gzip's header costs more than it saves
@@ -179,6 +182,7 @@ class PageCacheMiddleware:
             entry = (response.status_code, list(response.items()), response.content)
             with contextlib.suppress(CacheDown):  # stored or not, the reader has the page
                 cache_call(key, "set", key, entry, PAGE_TIMEOUT)
+                response[STATUS_HEADER] = "miss"  # rendered now, and stored
         return response
 
     def stamp(self, request) -> tuple[freshness.Stamp | None, bool]:
@@ -205,6 +209,7 @@ class PageCacheMiddleware:
         for name, value in headers:
             response[name] = value
         set_lifetime(response, stamp)  # how long is left now, not when it was stored
+        response[STATUS_HEADER] = "hit"
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response

@@ -73,9 +73,10 @@ class PostQuerySet(models.QuerySet):
             site_changed()
         return rows
 
-    def published(self):
-        """What a reader may see: published, and due. The one definition, used everywhere."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """What a reader may see: published, and due (now, or at `at`). The one definition,
+        used everywhere."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def readable_by(self, user):
         """The posts a member of the desk may read in the admin and as previews: editors and
@@ -88,9 +89,10 @@ class PostQuerySet(models.QuerySet):
             models.Q(pk__in=self.model.objects.published().values("pk")) | models.Q(pk__in=mine)
         )
 
-    def scheduled(self):
-        """Published with a time still to come: it goes live by itself then (Post.is_scheduled)."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+    def scheduled(self, at=None):
+        """Published with a time still to come (after now, or after `at`): it goes live by
+        itself then (Post.is_scheduled)."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=at or timezone.now())
 
     def unpublished(self):
         """Neither live nor scheduled: drafts, posts in review, and a published status with no
