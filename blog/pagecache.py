@@ -28,6 +28,7 @@ import logging
 import re
 import time
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -53,6 +54,7 @@ STATUS_HEADER = "X-Page-Cache"
 _GZIP = re.compile(r"\bgzip\b")
 _COMPRESSIBLE = re.compile(r"^(text/|application/([a-z.+-]*\+)?(xml|json)\b)")
 _MIN_COMPRESS = 200  # bytes; below this gzip's header costs more than it saves
+_MANIFEST = "staticfiles.json"  # whitenoise's manifest: the hashed names of CSS and scripts
 
 
 def has_session(request) -> bool:
@@ -140,17 +142,34 @@ def storable(request, response) -> bool:
     )
 
 
-def page_key(stamp: freshness.Stamp, request) -> str:
+def release() -> str:
+    """What the code that renders pages is: the names, sizes and times of the templates, the
+    app's code and the static files' manifest. A deploy changes it, so a shared cache (Redis)
+    never serves a page rendered by the code before: content changes move the stamp, code
+    changes move this. Read once per process."""
+    base = Path(settings.BASE_DIR)
+    files = [*(base / "templates").rglob("*"), *(base / "blog").rglob("*.py")]
+    files += [*(base / "blog" / "templates").rglob("*"), Path(settings.STATIC_ROOT) / _MANIFEST]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        with contextlib.suppress(OSError):
+            info = path.stat()
+            digest.update(f"{path.relative_to(base)}|{info.st_size}|{info.st_mtime_ns}".encode())
+    return digest.hexdigest()[:12]
+
+
+def page_key(stamp: freshness.Stamp, request, code: str) -> str:
     # The scheme and host are part of the page (canonical and feed URLs are absolute).
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:40]
     encoding = "gzip" if accepts_gzip(request) else "plain"
-    return f"blog:page:{stamp.key}:{encoding}:{url}"
+    return f"blog:page:{code}:{stamp.key}:{encoding}:{url}"
 
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.enabled = settings.BLOG["PAGE_CACHE"]
+        self.release = release() if self.enabled else ""
         # Never public pages: no stamp is read for them (whitenoise serves static files below).
         self.skip = tuple(
             "/" + prefix.lstrip("/")
@@ -170,7 +189,7 @@ class PageCacheMiddleware:
         stamp, fresh = self.stamp(request)
         if stamp is None:  # no database, and nothing read before it went: the 503 page
             return self.get_response(request)
-        key = page_key(stamp, request)
+        key = page_key(stamp, request, self.release)
         try:
             entry = cache_call(key, "get", key)
         except CacheDown:

@@ -300,8 +300,9 @@ BLOG = {
     "DEFAULT_CATEGORY": "未分類",
     "POSTS_PER_PAGE": 20,
     # Whole public pages from the cache for anonymous readers (blog/pagecache.py); off makes
-    # every request render (the benchmark's misses).
-    "PAGE_CACHE": env_bool("BLOG_PAGE_CACHE", default=True),
+    # every request render (the benchmark's misses). Off by default with debug on, where
+    # templates change under a running server and nothing would move the cached pages.
+    "PAGE_CACHE": env_bool("BLOG_PAGE_CACHE", default=not DEBUG),
     # How long a browser, nginx or a CDN may keep a public page (Cache-Control max-age; the
     # site's own cache is exact and needs none). Cut short by the next scheduled publication.
     "PAGE_MAX_AGE": env_int("BLOG_PAGE_MAX_AGE", 30),
