@@ -4,7 +4,7 @@ site's stamp in the database, not by anything a process keeps."""
 
 import pytest
 
-from .servers import clean_env, get, gunicorn, manage
+from .servers import app_env, fetch, gunicorn, manage
 
 EDIT = (
     "from blog.models import Post; p = Post.objects.get(slug='cache-post'); "
@@ -19,27 +19,25 @@ CREATE = (
 
 @pytest.fixture
 def site(tmp_path):
-    env = clean_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    """A site of its own on an SQLite file (the default database), with no Redis."""
+    env = app_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "shell", "-c", CREATE)
     return env
 
 
-def test_a_save_in_another_process_reaches_every_workers_cached_pages(site):
+def test_a_save_in_another_process_reaches_every_workers_cached_pages(site, tmp_path):
     """gunicorn with two workers, each with its own memory cache, has the home page, the post
     and the RSS feed cached; `manage.py shell` renames the post; every following answer, from
     either worker, has the new title."""
-    with gunicorn(site, workers=2) as base:
+    with gunicorn(site, tmp_path / "gunicorn.log", workers=2) as base:
         urls = [f"{base}/", f"{base}/posts/cache-post/", f"{base}/feeds/rss/"]
-        before = [get(url) for _ in range(8) for url in urls]  # both workers cache each page
-        assert all(status == 200 and "プロセスをまたぐ記事" in body for status, _, body in before)
-        assert {headers["X-Page-Cache"] for _, headers, _ in before} == {"hit", "miss"}
+        before = [fetch(url) for _ in range(8) for url in urls]  # both workers cache each page
+        assert all(r.status == 200 and "プロセスをまたぐ記事" in r.text for r in before)
+        assert {r.headers["X-Page-Cache"] for r in before} == {"hit", "miss"}
         manage(site, "shell", "-c", EDIT)
-        after = [get(url) for _ in range(8) for url in urls]
-        for status, _, body in after:
-            assert (
-                status == 200
-                and "別のプロセスで改題" in body
-                and "プロセスをまたぐ記事" not in body
-            )
-        assert {headers["X-Page-Cache"] for _, headers, _ in after} == {"hit", "miss"}
+        after = [fetch(url) for _ in range(8) for url in urls]
+        for response in after:
+            assert response.status == 200 and "別のプロセスで改題" in response.text
+            assert "プロセスをまたぐ記事" not in response.text
+        assert {r.headers["X-Page-Cache"] for r in after} == {"hit", "miss"}
