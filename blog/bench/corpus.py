@@ -35,7 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import Post
+from ..models import Post, site_changed
 from .batches import LOADED, Builder, default_workers, slug_for
 from .indexes import indexes_dropped
 from .loading import analyze, next_id, reset_sequences, session, write_batch
@@ -162,6 +162,8 @@ def generate(
     if wrong:  # a planted term leaked into the vocabulary or a template: a bug here
         raise RuntimeError(f"planted terms do not have their planned frequency: {wrong}")
     analyze()
+    # Written without Post.save() or any signal: the site's stamp moves here, once, so no page
+    # cached before the load is served after it.
     site_changed()
     first = builder.first_id
     return CorpusResult(
@@ -169,11 +171,6 @@ def generate(
         seconds=time.perf_counter() - started,
         index_seconds=time.perf_counter() - index_started,
     )  # fmt: skip
-
-
-def site_changed() -> None:
-    """The corpus was written without Post.save() or any signal: whatever keeps derived
-    state of the site (the page cache's generation stamp) is told here, once."""
 
 
 def default_manifest_path(n: int) -> Path:
