@@ -76,7 +76,8 @@ def test_ratios_goals_and_the_json_shape():
         Row("search", "miss", 404, 3),
     ]
     report = Report("postgresql", "PostgreSQL 15", 100000, 10, result(1000.0), rows,
-                    nginx=result(16000.0), nginx_rows=[("post (8 tags)", result(7000.0))])  # fmt: skip
+                    nginx=result(16000.0),
+                    nginx_rows=[("post (8 tags)", result(7000.0), result(16000.0))])  # fmt: skip
     data = report.as_json()
     assert {"database", "n_posts", "floor_rps", "targets", "nginx_rps", "admin"} <= data.keys()
     assert (data["database"], data["n_posts"], data["floor_rps"]) == ("postgresql", 100000, 1000.0)
@@ -90,7 +91,7 @@ def test_ratios_goals_and_the_json_shape():
     assert rows[2].verdicts() == []  # a list page's miss: 0.15
     assert rows[3].verdicts() == ["HTTP 404"]
     table = report.table()
-    assert "floor (30 KB view)" in table and "×nginx 0.438  < 0.5" in table
+    assert "floor (30 KB view)" in table and "×disk 0.438  < 0.5" in table
 
 
 def test_nginx_config_placeholders_are_all_filled_or_refused():
