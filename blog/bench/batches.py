@@ -30,8 +30,8 @@ SPAN = timedelta(days=3650)  # the corpus's posts are spread over ten years, end
 
 
 def slug_for(seed: int, i: int) -> str:
-    # The "v2" names the corpus's shape: a database holding an older shape is not reused.
-    return f"bench-v2-s{seed}-{i:06d}"
+    # The "v3" names the corpus's shape: a database holding an older shape is not reused.
+    return f"bench-v3-s{seed}-{i:06d}"
 
 
 @dataclass
