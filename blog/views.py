@@ -17,6 +17,7 @@ from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
 from .models import Author, Category, Post, Tag, visible_categories
+from .models.nearby import neighbours, related_posts
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -136,30 +137,9 @@ class PostDetailView(PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
-        visible = Post.objects.published()
-        context["previous_post"] = context["next_post"] = None
-        if post.published_at is not None:  # a preview of an undated draft has no neighbours
-            context["previous_post"] = (
-                visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
-            )
-            context["next_post"] = (
-                visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
-            )
-        context["related_posts"] = self.related_posts(post, visible)
+        context["previous_post"], context["next_post"] = neighbours(post)
+        context["related_posts"] = related_posts(post, RELATED_POSTS)
         return context
-
-    @staticmethod
-    def related_posts(post, visible):
-        """Up to five published posts sharing the most tags with this one, newest first."""
-        tag_ids = [tag.pk for tag in post.ordered_tags]
-        if not tag_ids:
-            return []
-        return list(
-            visible.exclude(pk=post.pk)
-            .filter(tag_links__tag__in=tag_ids)
-            .annotate(shared=Count("tag_links"))
-            .order_by("-shared", "-published_at")[:RELATED_POSTS]
-        )
 
 
 class PreviewLinkView(PostDetailView):
