@@ -14,9 +14,11 @@ class BlogConfig(AppConfig):
             revisions,  # noqa: F401  (registers the models with django-reversion)
         )
         from .converters import register_converters
+        from .freshness import connect_signals
         from .roles import sync_roles
         from .search.backends import register_lookups
 
         register_converters()  # uslug, yyyy, mm, ptoken for blog/urls.py
         register_lookups()  # tokens__rowmatch for the search engine
+        connect_signals()  # every change to what readers see moves the site's stamp
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="blog.roles.sync_roles")

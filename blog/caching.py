@@ -1,34 +1,76 @@
 """The cache is a saving, never a dependency: when it cannot answer (Redis down, a timeout) a
-page computes what it needs from the database and says so once in the log, instead of a 500.
-Every read of the cache goes through here."""
+page computes what it needs from the database, instead of a 500. Every use of the cache goes
+through here.
 
+A cache that fails is left alone for RETRY_SECONDS before it is tried again: with Redis down,
+each try costs up to its socket timeout (0.25 s in production settings), which every request
+would pay, and each would log the same warning. One warning per interval says it instead.
+"""
+
+import contextlib
 import logging
+import time
 
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
+RETRY_SECONDS = 10.0
 _MISSING = object()
+
+
+class CacheDown(Exception):
+    """The cache failed just now, or recently: use the database."""
+
+
+class _Breaker:
+    """Process-local memory of a recent failure of the cache (per process is enough: each
+    worker finds out for itself, once per interval)."""
+
+    def __init__(self):
+        self.retry_at = 0.0
+
+    def check(self) -> None:
+        if self.retry_at and time.monotonic() < self.retry_at:
+            raise CacheDown
+
+    def trip(self, what: str, error: Exception) -> None:
+        self.retry_at = time.monotonic() + RETRY_SECONDS
+        # One line, no traceback: it is the state of a service, not a bug of this code.
+        logger.warning(
+            "キャッシュが応答しません。%d 秒間データベースから求めます: %s (%s: %s)",
+            RETRY_SECONDS,
+            what,
+            type(error).__name__,
+            error,
+        )
+
+    def reset(self) -> None:
+        self.retry_at = 0.0
+
+
+breaker = _Breaker()
+
+
+def cache_call(what: str, method: str, *args):
+    """`cache.<method>(*args)`, or CacheDown if the cache fails (or failed recently)."""
+    breaker.check()
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as error:  # any backend's failure: redis-py, a socket, a memcached client
+        breaker.trip(what, error)
+        raise CacheDown from error
 
 
 def get_or_compute(key: str, compute, timeout: int):
     """The cached value of `key`, else `compute()` (stored for `timeout` seconds). A cache
-    that fails costs one warning and the computation; an error of `compute` itself is raised
-    as it is."""
+    that fails costs the computation (and one warning an interval); an error of `compute`
+    itself is raised as it is."""
     try:
-        value = cache.get(key, _MISSING)
-    except Exception as error:  # any backend's failure: redis-py, a socket, a memcached client
-        # One line, no traceback: while Redis is down every request would print one.
-        logger.warning(
-            "キャッシュを読めません。データベースから求めます: %s (%s: %s)",
-            key,
-            type(error).__name__,
-            error,
-        )
+        value = cache_call(key, "get", key, _MISSING)
+    except CacheDown:
         return compute()
     if value is _MISSING:
         value = compute()
-        try:
-            cache.set(key, value, timeout)
-        except Exception as error:
-            logger.warning("キャッシュに書けません: %s (%s: %s)", key, type(error).__name__, error)
+        with contextlib.suppress(CacheDown):
+            cache_call(key, "set", key, value, timeout)
     return value

@@ -23,8 +23,8 @@ from django.utils.html import escape
 
 from .content.markdown import URL_ATTRIBUTES
 from .content.text import strip_invalid_characters
-from .freshness import conditional
 from .models import Author, Category, Post, Tag
+from .pagecache import public_page
 
 FEED_LENGTH = 20
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -103,7 +103,7 @@ class PostFeed(Feed):
         response = super().__call__(request, *args, **kwargs)
         # Django sets Last-Modified from the newest item, but blog.freshness answers
         # If-Modified-Since with the site-wide stamp (drafts included): send that one, which
-        # `conditional` adds, or a client echoing Django's would never get a 304.
+        # `public_page` adds, or a client echoing Django's would never get a 304.
         del response.headers["Last-Modified"]
         return response
 
@@ -237,12 +237,12 @@ def feed_links(feed: type[PostFeed], obj) -> dict:
 
 rss, atom = RssWithContent, AtomWithContent
 urlpatterns = [
-    path("feeds/rss/", conditional(PostFeed(rss)), name="feed_rss"),
-    path("feeds/atom/", conditional(PostFeed(atom)), name="feed_atom"),
-    path("categories/<uslug:slug>/feeds/rss/", conditional(CategoryFeed(rss)), name="category_feed_rss"),
-    path("categories/<uslug:slug>/feeds/atom/", conditional(CategoryFeed(atom)), name="category_feed_atom"),
-    path("tags/<uslug:slug>/feeds/rss/", conditional(TagFeed(rss)), name="tag_feed_rss"),
-    path("tags/<uslug:slug>/feeds/atom/", conditional(TagFeed(atom)), name="tag_feed_atom"),
-    path("authors/<uslug:slug>/feeds/rss/", conditional(AuthorFeed(rss)), name="author_feed_rss"),
-    path("authors/<uslug:slug>/feeds/atom/", conditional(AuthorFeed(atom)), name="author_feed_atom"),
+    path("feeds/rss/", public_page(PostFeed(rss)), name="feed_rss"),
+    path("feeds/atom/", public_page(PostFeed(atom)), name="feed_atom"),
+    path("categories/<uslug:slug>/feeds/rss/", public_page(CategoryFeed(rss)), name="category_feed_rss"),
+    path("categories/<uslug:slug>/feeds/atom/", public_page(CategoryFeed(atom)), name="category_feed_atom"),
+    path("tags/<uslug:slug>/feeds/rss/", public_page(TagFeed(rss)), name="tag_feed_rss"),
+    path("tags/<uslug:slug>/feeds/atom/", public_page(TagFeed(atom)), name="tag_feed_atom"),
+    path("authors/<uslug:slug>/feeds/rss/", public_page(AuthorFeed(rss)), name="author_feed_rss"),
+    path("authors/<uslug:slug>/feeds/atom/", public_page(AuthorFeed(atom)), name="author_feed_atom"),
 ]  # fmt: skip

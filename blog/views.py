@@ -15,9 +15,9 @@ from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 from . import freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
-from .freshness import conditional
 from .models import Author, Category, Post, Tag, visible_categories
 from .models.nearby import neighbours, related_posts
+from .pagecache import public_page
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -29,10 +29,11 @@ def published_posts():
 
 
 class PublicPageMixin:
-    """Conditional GET (ETag/Last-Modified, 304) and the page's canonical URL."""
+    """Conditional GET (ETag/Last-Modified, 304), the whole-page cache's public mark
+    (blog/pagecache.py) and the page's canonical URL."""
 
     def dispatch(self, request, *args, **kwargs):
-        return conditional(super().dispatch)(request, *args, **kwargs)
+        return public_page(super().dispatch)(request, *args, **kwargs)
 
     def canonical_url(self) -> str:
         return self.request.build_absolute_uri(self.request.path)
@@ -326,10 +327,9 @@ class SearchView(PostListMixin, ListView):
 
     def filter_choices(self) -> dict:
         """The choices of the filter menus. Listing the tags and years in use reads every post
-        (about 100 ms at 100,000 posts), so they are cached for as long as no post changes
-        (the site's freshness state), and at most five minutes for a renamed category."""
-        stamp, visible = freshness.state(self.request)
-        key = f"blog:search-filters:{stamp.isoformat() if stamp else ''}:{visible}"
+        (about 100 ms at 100,000 posts), so they are cached under the site's stamp, which any
+        change to a post, a category, a tag or an author moves (blog/freshness.py)."""
+        key = f"blog:search-filters:{freshness.state(self.request).key}"
         return get_or_compute(key, self._filter_choices, timeout=300)
 
     @staticmethod
@@ -354,7 +354,7 @@ class SearchView(PostListMixin, ListView):
         }
 
 
-class OpenSearchView(TemplateView):
+class OpenSearchView(PublicPageMixin, TemplateView):
     """Lets browsers add the site's search as a search engine."""
 
     template_name = "opensearch.xml"

@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
 from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
+from blog.pagecache import public_page
 from blog.sitemaps import sitemaps
 
 # A database that cannot be reached is a 503 in the site's design, anything else the 500 page.
@@ -20,19 +22,22 @@ urlpatterns = [
     # sitemap limit (50,000 URLs); the section view serves those pages.
     path(
         "sitemap.xml",
-        sitemaps_views.index,
+        public_page(sitemaps_views.index),
         {"sitemaps": sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap_index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemaps_views.sitemap,
+        public_page(sitemaps_views.sitemap),
         {"sitemaps": sitemaps},
         name="sitemap_section",
     ),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        # Settings alone make it (the admin's path): cacheable by anyone, without the database.
+        cache_control(public=True, max_age=3600)(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots_txt",
     ),
     # Browsers and feed readers ask for /favicon.ico whatever the page links to.

@@ -145,14 +145,15 @@ def test_entry_id_survives_title_and_slug_change(client, kind):
 
 
 @pytest.fixture
-def settled():
+def settled(time_machine):
     """A published post last saved two hours ago, and a draft edited ten minutes ago: the
     site's newest change is the draft's, newer than anything the feed itself shows."""
     now = timezone.now()
+    time_machine.move_to(now - timedelta(hours=2), tick=False)
     post = PostFactory(published_at=now - timedelta(hours=3))
-    draft = PostFactory(draft=True)
-    Post.objects.filter(pk=post.pk).update(updated_at=now - timedelta(hours=2))
-    Post.objects.filter(pk=draft.pk).update(updated_at=now - timedelta(minutes=10))
+    time_machine.move_to(now - timedelta(minutes=10), tick=False)
+    PostFactory(draft=True)
+    time_machine.move_to(now, tick=True)
     return post
 
 

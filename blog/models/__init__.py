@@ -6,7 +6,8 @@
 - redirects.py: Redirect (old URLs of posts);
 - search.py: PostSearchDocument (the engine is blog/search/);
 - visibility.py: the categories, tags and authors readers may learn of.
-- imports.py: ImportRecord (what the last Jekyll import wrote).
+- imports.py: ImportRecord (what the last Jekyll import wrote);
+- stamp.py: SiteStamp, the generation every cached page is keyed by.
 """
 
 from ..content.text import SUMMARY_LENGTH
@@ -29,6 +30,7 @@ from .previews import (
 )
 from .redirects import Redirect
 from .search import PostSearchDocument
+from .stamp import SiteStamp, site_changed
 from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
 from .visibility import newest_published, visible_categories
 
@@ -49,12 +51,14 @@ __all__ = [
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Redirect",
+    "SiteStamp",
     "Tag",
     "TaggedPost",
     "modified_at_expression",
     "new_preview_token",
     "newest_published",
     "preview_link_expiry",
+    "site_changed",
     "unique_slug",
     "visible_categories",
 ]

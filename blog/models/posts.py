@@ -22,6 +22,7 @@ from ..content.text import (
 )
 from ..roles import can_publish
 from .links import PostAuthor, PostCategory
+from .stamp import site_changed
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
 # What a save reads of the stored row, once: the version counter, what a revision compares,
@@ -64,6 +65,14 @@ def modified_at_expression(prefix: str = ""):
 
 
 class PostQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # A queryset's update() sends no signal: the site's stamp (blog/freshness.py) is moved
+        # here, so that no cached page outlives a change made this way.
+        rows = super().update(**kwargs)
+        if rows:
+            site_changed()
+        return rows
+
     def published(self):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -350,6 +359,7 @@ class Post(models.Model):
         PostAuthor.objects.bulk_create(
             PostAuthor(post=self, author=author, position=i) for i, author in enumerate(authors)
         )
+        site_changed()  # bulk_create sends no signal (blog/freshness.py)
 
     def set_categories(self, categories) -> None:
         self.category_links.all().delete()
@@ -357,6 +367,7 @@ class Post(models.Model):
             PostCategory(post=self, category=category, position=i)
             for i, category in enumerate(categories)
         )
+        site_changed()
 
     def set_tags(self, names) -> None:
         """Replace the tags, keeping the given order; names differing only in case are one tag."""
