@@ -3,14 +3,16 @@
 Word-based engines see an unspaced Japanese sentence as one "word", so each post gets a stored
 search document (PostSearchDocument) of index terms, in the manner of Lucene's CJK analyser:
 - text is NFKC-normalised ("ＡＩ" → "AI", "ｲﾝﾌﾗ" → "インフラ") and case-folded;
-- every CJK character is a term, and so is every pair of neighbouring CJK characters, so one-
-  and two-character queries (投資, 電力, 提携) are index lookups like any other;
+- every CJK character is a term, and so is every pair and every triple of neighbouring CJK
+  characters, so one- to three-character queries (電, 提携, 東京都) are index lookups like any
+  other, and a longer one is the AND of its triples: a rare 産業界 is one term of the index,
+  not two common pairs (産業, 業界) whose posts would all have to be read;
 - Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI");
 - where a Latin word touches CJK text, the junction is a term too ("AIインフラ" → "aiイ",
   "2025年" → "2025年"), so a mixed query does not match every post that has "AI" somewhere and
   "インフラ" somewhere else.
 A query term becomes the AND of its index terms; the stored NFKC text then confirms the exact
-substring where the index alone cannot ("東京都" is not a post that only has 東京 and 京都).
+substring where the index alone cannot ("東京都庁" is not a post that only has 東京都 and 京都庁).
 The title's terms are indexed apart as well, because title matches rank first.
 
 How a query runs (every step reads an index or a bounded number of rows):
