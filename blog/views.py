@@ -18,6 +18,7 @@ from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .models import Author, Category, Post, Tag, visible_categories
 from .models.nearby import neighbours, related_posts
 from .pagecache import public_page
+from .pagination import PostPaginator
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -53,6 +54,7 @@ class PostListMixin(PublicPageMixin):
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = settings.BLOG["POSTS_PER_PAGE"]
+    paginator_class = PostPaginator  # deep pages at the cost of shallow ones
     allow_empty = True
     page_title = ""
     feeds = ()  # extra (label, rss_url, atom_url) for autodiscovery
