@@ -131,7 +131,7 @@ class PostFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj):
-        posts = list(self.posts(obj).with_relations()[:FEED_LENGTH])
+        posts = list(self.posts(obj).with_names()[:FEED_LENGTH])
         if obj is not None and not posts:
             # A category, tag or author only drafts use must not be made known (as its page).
             raise Http404("Nothing published here")

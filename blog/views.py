@@ -24,7 +24,7 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def published_posts():
-    return Post.objects.published().with_relations()
+    return Post.objects.published().with_names()
 
 
 class PublicPageMixin:

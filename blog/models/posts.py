@@ -22,6 +22,7 @@ from ..content.text import (
 )
 from ..roles import can_publish
 from .links import PostAuthor, PostCategory
+from .names import NamesQuerySet
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
 # What a save reads of the stored row, once: the version counter, what a revision compares,
@@ -63,7 +64,7 @@ def modified_at_expression(prefix: str = ""):
     return Coalesce(f"{prefix}revised_at", f"{prefix}published_at")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(NamesQuerySet, models.QuerySet):
     def published(self):
         """What a reader may see: published, and due. The one definition, used everywhere."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -326,19 +327,25 @@ class Post(models.Model):
         SEO description, else the summary."""
         return self.seo_description or self.summary
 
-    # The ordered relations below read the prefetched links from with_relations(); without
-    # the prefetch they still work, at one query each.
+    # The ordered relations below read the Names of with_names() (public pages) or the
+    # prefetched links of with_relations(); without either they still work, at one query each.
+    def _named(self, kind: str, links: str, target: str) -> list:
+        names = self.__dict__.get("_names")
+        if names is not None:
+            return names.models(kind, self._state.db)
+        return [getattr(link, target) for link in getattr(self, links).all()]
+
     @property
     def ordered_authors(self) -> list[Author]:
-        return [link.author for link in self.author_links.all()]
+        return self._named("authors", "author_links", "author")
 
     @property
     def ordered_categories(self) -> list[Category]:
-        return [link.category for link in self.category_links.all()]
+        return self._named("categories", "category_links", "category")
 
     @property
     def ordered_tags(self) -> list[Tag]:
-        return [link.tag for link in self.tag_links.all()]
+        return self._named("tags", "tag_links", "tag")
 
     @property
     def primary_category(self) -> Category | None:
@@ -346,12 +353,14 @@ class Post(models.Model):
         return categories[0] if categories else None
 
     def set_authors(self, authors) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.author_links.all().delete()
         PostAuthor.objects.bulk_create(
             PostAuthor(post=self, author=author, position=i) for i, author in enumerate(authors)
         )
 
     def set_categories(self, categories) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.category_links.all().delete()
         PostCategory.objects.bulk_create(
             PostCategory(post=self, category=category, position=i)
@@ -360,6 +369,7 @@ class Post(models.Model):
 
     def set_tags(self, names) -> None:
         """Replace the tags, keeping the given order; names differing only in case are one tag."""
+        self.__dict__.pop("_names", None)  # read before the change
         self.tags.clear()
         seen = set()
         for name in map(strip_invalid_characters, names):  # as Tag.save() would store it
