@@ -12,7 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
-from . import freshness, previews
+from . import fragments, freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
@@ -146,6 +146,10 @@ class PostDetailView(PublicPageMixin, DetailView):
                 visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
             )
         context["related_posts"] = self.related_posts(post, visible)
+        # Previews are rendered afresh: an unpublished text is never put in the cache.
+        context["parts"] = fragments.post_parts(
+            self.request, post, context["canonical_url"], cache="preview" not in context
+        )
         return context
 
     @staticmethod

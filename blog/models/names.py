@@ -31,7 +31,7 @@ class Names:
     """A post's authors, categories and tags as read by load_names(): rows first, models on
     demand, each in the order the post gives them (the first category is the primary one)."""
 
-    __slots__ = ("rows", "_models", "_digest")
+    __slots__ = ("_digest", "_models", "rows")
 
     def __init__(self, rows: dict[str, list[tuple]]):
         self.rows, self._models, self._digest = rows, {}, None
@@ -64,8 +64,9 @@ def _statement(connection, count: int) -> str:
         post_column = meta.get_field(post_field).column
         position = "l.position" if any(f.name == "position" for f in meta.fields) else "0"
         values = ", ".join(f"t.{quote(c)}" if c else "NULL" for c in columns)
+        # Table and column names come from the models' _meta; every value is a parameter.
         selects.append(
-            f"SELECT l.{quote(post_column)}, {number}, {position}, l.{quote(meta.pk.column)}, "
+            f"SELECT l.{quote(post_column)}, {number}, {position}, l.{quote(meta.pk.column)}, "  # noqa: S608
             f"{values} FROM {quote(meta.db_table)} l INNER JOIN {quote(target_meta.db_table)} t "
             f"ON t.{quote(target_meta.pk.column)} = l.{quote(meta.get_field(target_field).column)} "
             f"WHERE l.{quote(post_column)} IN ({marks})"

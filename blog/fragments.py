@@ -1,0 +1,108 @@
+"""Cached pieces of public pages, keyed by everything they show.
+
+A post's rendered article, its list entry and its feed items are the same HTML or XML until
+the post changes, whatever else changes on the site (which is when the whole-page cache
+misses). Each is cached under a key made of the post's identity and version (id, version,
+updated_at, published_at), the digest of the names it shows (blog/models/names.py), what
+else the piece varies on (the host for absolute URLs, a search snippet) and the code's own
+stamp. A changed post, a renamed tag or a deploy makes new keys: nothing is ever invalidated,
+and a stale piece cannot be served. Old pieces expire after FRAGMENT_TIMEOUT.
+
+Pieces are rendered from their own templates with only what their key covers in the context,
+so nothing else can leak into them. Previews are never cached (blog/previews.py).
+"""
+
+import functools
+import hashlib
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+
+from .caching import get_many_or_compute
+
+FRAGMENT_TIMEOUT = 24 * 60 * 60
+_CODE_SUFFIXES = {".py", ".html", ".xml", ".txt"}
+
+
+@functools.cache
+def code_stamp() -> str:
+    """A digest of the templates and the blog's code, once a process: fragments a deploy's
+    code renders differently are never read by it (Redis outlives a deploy)."""
+    digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
+    roots = [Path(settings.BASE_DIR) / "templates", Path(__file__).resolve().parent]
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.suffix in _CODE_SUFFIXES):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def post_key(kind: str, post, *vary) -> str | None:
+    """The cache key of the piece `kind` of `post`, or None when the post was not read with
+    its names (with_names()): it is then rendered, not cached."""
+    names = post.__dict__.get("_names")
+    if names is None or post.pk is None:
+        return None
+    # Settings the pieces show, read on every call: a test or a reload may change them.
+    shown = (settings.BLOG, settings.TIME_ZONE, settings.MEDIA_URL, get_script_prefix())
+    parts = (post.pk, post.version, post.updated_at, post.published_at, names.digest, vary, shown)
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"blog:fragment:{kind}:{code_stamp()}:{digest}"
+
+
+def cached_pieces(items: list, key, render) -> list:
+    """render(item) for each item, read from the cache in one round trip where `key(item)`
+    names it; items with no key (None) are rendered each time."""
+    keys = [key(item) for item in items]
+    by_key = {k: item for k, item in zip(keys, items, strict=True) if k is not None}
+    cached = dict(
+        zip(
+            by_key,
+            get_many_or_compute(
+                list(by_key), lambda missing: [render(by_key[k]) for k in missing], FRAGMENT_TIMEOUT
+            ),
+            strict=True,
+        )
+    )
+    return [
+        cached[k] if k is not None else render(item) for k, item in zip(keys, items, strict=True)
+    ]
+
+
+def post_summaries(posts) -> SafeString:
+    """The list entries (blog/_post_summary.html) of a page of posts."""
+    posts = list(posts)
+
+    def key(post):
+        # A search result shows its snippet instead of the summary: it is part of the key.
+        return post_key("summary", post, str(getattr(post, "snippet", "")))
+
+    def render(post):
+        return render_to_string("blog/_post_summary.html", {"post": post})
+
+    return mark_safe("\n".join(cached_pieces(posts, key, render)))  # noqa: S308 (rendered templates)
+
+
+def post_parts(request, post, canonical_url: str, cache: bool = True) -> dict[str, SafeString]:
+    """A post page's own parts: its social meta tags, JSON-LD and article (everything but the
+    neighbours and related posts, which change with other posts)."""
+    from .templatetags.blog_tags import post_json_ld  # the tag module imports this one
+
+    site = request.build_absolute_uri("/")
+
+    def render(post):
+        return {
+            "social": render_to_string(
+                "blog/_post_social.html",
+                {"post": post, "canonical_url": canonical_url, "request": request},
+            ),
+            "json_ld": post_json_ld({"request": request}, post),
+            "article": render_to_string("blog/_post_article.html", {"post": post}),
+        }
+
+    key = (lambda post: post_key("parts", post, site, canonical_url)) if cache else (lambda p: None)
+    parts = cached_pieces([post], key, render)[0]
+    return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 (rendered templates)
