@@ -83,7 +83,9 @@ def post_summaries(posts) -> SafeString:
     def render(post):
         return render_to_string("blog/_post_summary.html", {"post": post})
 
-    return mark_safe("\n".join(cached_pieces(posts, key, render)))  # noqa: S308 (rendered templates)
+    # Spaced as the {% for %} loop of blog/post_list.html used to space them.
+    html = "".join(f"\n  {piece}\n" for piece in cached_pieces(posts, key, render))
+    return mark_safe(html)  # noqa: S308 (rendered templates)
 
 
 def post_parts(request, post, canonical_url: str, cache: bool = True) -> dict[str, SafeString]:
