@@ -29,11 +29,9 @@ from .caching import get_many_or_compute
 from .content.markdown import URL_ATTRIBUTES
 from .content.text import strip_invalid_characters
 from .freshness import conditional
-from .models import Author, Category, Post, Tag
+from .models import LARGE_FIELDS, Author, Category, Post, Tag
 
 FEED_LENGTH = 20
-# What no item shows (the Markdown source, health data) or only an uncached item needs.
-_BODY_FIELDS = ("body", "body_html", "toc_html", "health_findings", "front_matter")
 # The posts PostFeed._build() asks Django to make items of; per request, thread-safe.
 _BUILDING: ContextVar[list | None] = ContextVar("feed_posts", default=None)
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -214,7 +212,7 @@ class PostFeed(Feed):
         if building is not None:  # the posts whose items _build() is making
             return building
         # The bodies are read only for the posts whose items are not cached (_load_bodies).
-        posts = list(self.posts(obj).with_names().defer(*_BODY_FIELDS)[:FEED_LENGTH])
+        posts = list(self.posts(obj).with_names().defer(*LARGE_FIELDS)[:FEED_LENGTH])
         if obj is not None and not posts:
             # A category, tag or author only drafts use must not be made known (as its page).
             raise Http404("Nothing published here")

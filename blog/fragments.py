@@ -40,17 +40,22 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
+def shown_key(kind: str, *shown) -> str:
+    """The cache key of a piece that shows exactly `shown` (values with a stable repr)."""
+    # Settings pieces show, read on every call: a test or a reload may change them.
+    configured = (settings.BLOG, settings.TIME_ZONE, settings.MEDIA_URL, get_script_prefix())
+    digest = hashlib.blake2b(repr((shown, configured)).encode(), digest_size=16).hexdigest()
+    return f"blog:fragment:{kind}:{code_stamp()}:{digest}"
+
+
 def post_key(kind: str, post, *vary) -> str | None:
     """The cache key of the piece `kind` of `post`, or None when the post was not read with
     its names (with_names()): it is then rendered, not cached."""
     names = post.__dict__.get("_names")
     if names is None or post.pk is None:
         return None
-    # Settings the pieces show, read on every call: a test or a reload may change them.
-    shown = (settings.BLOG, settings.TIME_ZONE, settings.MEDIA_URL, get_script_prefix())
-    parts = (post.pk, post.version, post.updated_at, post.published_at, names.digest, vary, shown)
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"blog:fragment:{kind}:{code_stamp()}:{digest}"
+    identity = (post.pk, post.version, post.updated_at, post.published_at, names.digest)
+    return shown_key(kind, identity, vary)
 
 
 def cached_pieces(items: list, key, render) -> list:
@@ -108,3 +113,24 @@ def post_parts(request, post, canonical_url: str, cache: bool = True) -> dict[st
     key = (lambda post: post_key("parts", post, site, canonical_url)) if cache else (lambda p: None)
     parts = cached_pieces([post], key, render)[0]
     return {name: mark_safe(html) for name, html in parts.items()}  # noqa: S308 (rendered templates)
+
+
+def post_neighbours(previous_post, next_post, related_posts) -> SafeString:
+    """A post page's links to other posts: previous and next, and the related posts. Keyed
+    by what it shows of them, so it is shared until one of them changes."""
+
+    def shown(post):
+        return post and (post.pk, post.slug, post.title, post.published_at)
+
+    context = {
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "related_posts": related_posts,
+    }
+    key = shown_key(
+        "neighbours", shown(previous_post), shown(next_post), [shown(p) for p in related_posts]
+    )
+    html = cached_pieces(
+        [context], lambda _: key, lambda c: render_to_string("blog/_post_neighbours.html", c)
+    )[0]
+    return mark_safe(html)  # noqa: S308 (a rendered template)

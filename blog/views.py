@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -16,7 +16,7 @@ from . import fragments, freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from .freshness import conditional
-from .models import Author, Category, Post, Tag, visible_categories
+from .models import LARGE_FIELDS, Author, Category, Post, Tag, visible_categories
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -66,6 +66,8 @@ class PostListMixin(PublicPageMixin):
         raw = self.request.GET.get(self.page_kwarg)
         if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
             raise Http404("No such page")
+        if isinstance(queryset, QuerySet):  # search pages hand in their own results
+            queryset = queryset.defer(*LARGE_FIELDS)
         paginated = super().paginate_queryset(queryset, page_size)
         if self.empty_is_404 and paginated[0].count == 0:
             raise Http404("Nothing published here")
@@ -131,7 +133,8 @@ class PostDetailView(PublicPageMixin, DetailView):
         return previews.make_private(self.render_to_response(context))
 
     def get_queryset(self):
-        return published_posts()
+        # The page shows body_html and toc_html; the Markdown source and health data it never shows.
+        return published_posts().defer("body", "health_findings", "front_matter")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -149,6 +152,9 @@ class PostDetailView(PublicPageMixin, DetailView):
         # Previews are rendered afresh: an unpublished text is never put in the cache.
         context["parts"] = fragments.post_parts(
             self.request, post, context["canonical_url"], cache="preview" not in context
+        )
+        context["neighbours"] = fragments.post_neighbours(
+            context["previous_post"], context["next_post"], context["related_posts"]
         )
         return context
 

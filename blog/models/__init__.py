@@ -13,6 +13,7 @@ from ..content.text import SUMMARY_LENGTH
 from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
+    LARGE_FIELDS,
     SCHEDULED_LABEL,
     Post,
     PostAuthor,
@@ -34,6 +35,7 @@ from .visibility import newest_published, visible_categories
 
 __all__ = [
     "DERIVED_FIELDS",
+    "LARGE_FIELDS",
     "PREVIEW_LINK_DAYS",
     "SCHEDULED_LABEL",
     "SUMMARY_LENGTH",

@@ -35,6 +35,9 @@ DERIVED_FIELDS = {
     "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
     "health_findings", "version", "updated_at",
 }  # fmt: skip
+# The large columns no list of posts shows (the source, its rendering, health data, front
+# matter): lists and feeds leave them in the database (a long post is 100 KB of them).
+LARGE_FIELDS = ("body", "body_html", "toc_html", "health_findings", "front_matter")
 
 
 class StaleVersion(Exception):
