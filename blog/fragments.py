@@ -1,15 +1,17 @@
 """Cached pieces of public pages, keyed by everything they show.
 
-A post's rendered article, its list entry and its feed items are the same HTML or XML until
-the post changes, whatever else changes on the site (which is when the whole-page cache
-misses). Each is cached under a key made of the post's identity and version (id, version,
-updated_at, published_at), the digest of the names it shows (blog/models/names.py), what
-else the piece varies on (the host for absolute URLs, a search snippet) and the code's own
-stamp. A changed post, a renamed tag or a deploy makes new keys: nothing is ever invalidated,
-and a stale piece cannot be served. Old pieces expire after FRAGMENT_TIMEOUT.
+A post's article, its list entry and its feed items are the same HTML or XML until the post
+changes, whatever else changes on the site (which is when the whole-page cache misses). Each
+is cached under a key made of the post's identity and version (id, version, updated_at and
+the short fields pieces show), the digest of the names it shows (blog/models/names.py), what
+else the piece varies on (the host for absolute URLs, a search snippet), the settings it
+shows and the code's own stamp. A post page's links to other posts are keyed by what they
+show of those posts. An edit, a renamed tag or a deploy makes new keys: nothing is ever
+invalidated, no signal is needed, and a stale piece cannot be served. Old pieces simply
+expire (FRAGMENT_TIMEOUT) or are evicted.
 
 Pieces are rendered from their own templates with only what their key covers in the context,
-so nothing else can leak into them. Previews are never cached (blog/previews.py).
+so nothing else can leak into them. Previews are rendered afresh (PostDetailView).
 """
 
 import functools
@@ -26,6 +28,10 @@ from .caching import get_many_or_compute
 
 FRAGMENT_TIMEOUT = 24 * 60 * 60
 _CODE_SUFFIXES = {".py", ".html", ".xml", ".txt"}
+_SHORT_FIELDS = (
+    "title", "slug", "uuid", "status", "published_at", "revised_at", "reading_time", "summary",
+    "seo_description", "cover_image_alt",
+)  # fmt: skip
 
 
 @functools.cache
@@ -54,7 +60,11 @@ def post_key(kind: str, post, *vary) -> str | None:
     names = post.__dict__.get("_names")
     if names is None or post.pk is None:
         return None
-    identity = (post.pk, post.version, post.updated_at, post.published_at, names.digest)
+    # Every save moves version and updated_at; the short fields pieces show are in the key
+    # too, so that even a row changed around save() (an update()) is not shown stale. The
+    # rendered body, too long to hash on every request, is read by the version alone.
+    shown = [getattr(post, name) for name in _SHORT_FIELDS]
+    identity = (post.pk, post.version, post.updated_at, shown, str(post.cover_image), names.digest)
     return shown_key(kind, identity, vary)
 
 

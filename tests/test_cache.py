@@ -102,3 +102,20 @@ def test_production_redis_client_gives_up_within_a_fraction_of_a_second():
     options = json.loads(result.stdout)
     assert 0 < options["socket_connect_timeout"] < 1
     assert 0 < options["socket_timeout"] < 1
+
+
+def test_a_failing_cache_is_left_alone_for_a_while(redis_down, caplog, monkeypatch):
+    """After a failure the cache is not asked again for RETRY_AFTER seconds (no more socket
+    timeouts, no more warnings); then it is tried again."""
+    from blog import caching
+
+    calls = []
+    monkeypatch.setattr(redis_down, "get", lambda *args, **kwargs: calls.append(1) or 1 / 0)
+    caplog.clear()
+    for _ in range(3):
+        assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (1, 1)
+    now = caching.time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.RETRY_AFTER + 1)
+    assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (2, 2)
