@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -142,12 +142,7 @@ class PostDetailView(PublicPageMixin, DetailView):
         visible = Post.objects.published()
         context["previous_post"] = context["next_post"] = None
         if post.published_at is not None:  # a preview of an undated draft has no neighbours
-            context["previous_post"] = (
-                visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
-            )
-            context["next_post"] = (
-                visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
-            )
+            context.update(self.neighbours(post, visible))
         context["related_posts"] = self.related_posts(post, visible)
         # Previews are rendered afresh: an unpublished text is never put in the cache.
         context["parts"] = fragments.post_parts(
@@ -157,6 +152,19 @@ class PostDetailView(PublicPageMixin, DetailView):
             context["previous_post"], context["next_post"], context["related_posts"]
         )
         return context
+
+    @staticmethod
+    def neighbours(post, visible) -> dict:
+        """The published posts just before and just after this one, in one query: each is a
+        subquery of one index lookup. Only what the links show is read."""
+        at = post.published_at
+        before = visible.filter(published_at__lt=at).order_by("-published_at").values("pk")[:1]
+        after = visible.filter(published_at__gt=at).order_by("published_at").values("pk")[:1]
+        found = visible.filter(Q(pk=Subquery(before)) | Q(pk=Subquery(after)))
+        return {
+            "previous_post" if other.published_at < at else "next_post": other
+            for other in found.only("slug", "title", "published_at")
+        }
 
     @staticmethod
     def related_posts(post, visible):
