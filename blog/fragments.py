@@ -144,3 +144,15 @@ def post_neighbours(previous_post, next_post, related_posts) -> SafeString:
         [context], lambda _: key, lambda c: render_to_string("blog/_post_neighbours.html", c)
     )[0]
     return mark_safe(html)  # noqa: S308 (a rendered template)
+
+
+def post_page(request, context) -> dict[str, object]:
+    """The pieces of a post page (PostDetailView's context): its parts, cached unless the
+    page is a preview (an unpublished text is never stored), and its links to other posts."""
+    cache = "preview" not in context
+    return {
+        "parts": post_parts(request, context["object"], context["canonical_url"], cache=cache),
+        "neighbours": post_neighbours(
+            context["previous_post"], context["next_post"], context["related_posts"]
+        ),
+    }

@@ -133,7 +133,7 @@ class PostDetailView(PublicPageMixin, DetailView):
         return previews.make_private(self.render_to_response(context))
 
     def get_queryset(self):
-        # The page shows body_html and toc_html; the Markdown source and health data it never shows.
+        # The page shows body_html, never the Markdown source or the health data.
         return published_posts().defer("body", "health_findings", "front_matter")
 
     def get_context_data(self, **kwargs):
@@ -144,13 +144,7 @@ class PostDetailView(PublicPageMixin, DetailView):
         if post.published_at is not None:  # a preview of an undated draft has no neighbours
             context.update(self.neighbours(post, visible))
         context["related_posts"] = self.related_posts(post, visible)
-        # Previews are rendered afresh: an unpublished text is never put in the cache.
-        context["parts"] = fragments.post_parts(
-            self.request, post, context["canonical_url"], cache="preview" not in context
-        )
-        context["neighbours"] = fragments.post_neighbours(
-            context["previous_post"], context["next_post"], context["related_posts"]
-        )
+        context.update(fragments.post_page(self.request, context))  # the cached pieces
         return context
 
     @staticmethod
