@@ -60,26 +60,51 @@ class Stamp:
         return max(0.0, (self.next_due - (now or timezone.now())).total_seconds())
 
 
-def read_stamp() -> Stamp:
-    """The stamp, in one statement. Read from the database the page's own queries read from
-    (a replica, through the router): the stamp must never be newer than the rows a page is
-    rendered from, or an old page would be stored under a new key."""
-    alias = router.db_for_read(Post)
+# The statement is compiled once per database: compiling four querysets cost more than running
+# them. It is compiled for a sentinel moment, whose places in the parameters take "now".
+_SENTINEL = datetime(1970, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
+_compiled: dict[str, tuple[str, list, list[int]]] = {}
+
+
+def _compile(alias: str) -> tuple[str, list, list[int]]:
     stamp = SiteStamp.objects.using(alias).filter(pk=1)
-    visible = Post.objects.using(alias).published()
-    due = Post.objects.using(alias).scheduled()
+    posts = Post.objects.using(alias)
     parts = [
         stamp.values("generation"),
         stamp.values("changed_at"),
-        visible.order_by("-published_at").values("published_at")[:1],
-        due.order_by("published_at").values("published_at")[:1],
+        posts.published(at=_SENTINEL).order_by("-published_at").values("published_at")[:1],
+        posts.scheduled(at=_SENTINEL).order_by("published_at").values("published_at")[:1],
     ]
     compiled = [part.query.sql_with_params() for part in parts]
     # Four ORM queries would cost four round trips on every page, cache hits included. The
     # parts are Django's own compiled queries; every value in them is a parameter.
     sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
+    params = [value for _, part_params in compiled for value in part_params]
+    sentinel = _prepare(_SENTINEL, alias)
+    moments = [i for i, value in enumerate(params) if value == sentinel]
+    if len(moments) != 2:  # published() and scheduled() each compare with the moment once
+        raise RuntimeError(f"the stamp's statement has {len(moments)} places for the moment")
+    return sql, params, moments
+
+
+def _prepare(moment: datetime, alias: str):
+    return Post._meta.get_field("published_at").get_db_prep_value(moment, connections[alias])
+
+
+def read_stamp() -> Stamp:
+    """The stamp, in one statement. Read from the database the page's own queries read from
+    (a replica, through the router): the stamp must never be newer than the rows a page is
+    rendered from, or an old page would be stored under a new key."""
+    alias = router.db_for_read(Post)
+    if alias not in _compiled:
+        _compiled[alias] = _compile(alias)
+    sql, params, moments = _compiled[alias]
+    params = list(params)
+    now = _prepare(timezone.now(), alias)
+    for i in moments:
+        params[i] = now
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [value for _, params in compiled for value in params])
+        cursor.execute(sql, params)
         generation, *stamps = cursor.fetchone()
     # SQLite hands back text for a scalar subquery: read it through the field, as Django does.
     field = Post._meta.get_field("published_at")

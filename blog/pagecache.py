@@ -38,6 +38,7 @@ from django.utils.text import compress_string
 
 from . import freshness
 from .caching import CacheDown, cache_call
+from .fragments import code_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ PAGE_TIMEOUT = 3600
 # database again (a frozen database would otherwise cost every hit its connect timeout).
 DB_RETRY_SECONDS = 5.0
 VARY = ("Accept-Encoding", "Cookie")
+# Says whether a public page came from this cache ("hit") or was rendered and stored ("miss"),
+# for operators and the benchmark; absent when the cache was not used.
+STATUS_HEADER = "X-Page-Cache"
 _GZIP = re.compile(r"\bgzip\b")
 _COMPRESSIBLE = re.compile(r"^(text/|application/([a-z.+-]*\+)?(xml|json)\b)")
 _MIN_COMPRESS = 200  # bytes; below this gzip's header costs more than it saves
@@ -137,17 +141,19 @@ def storable(request, response) -> bool:
     )
 
 
-def page_key(stamp: freshness.Stamp, request) -> str:
+def page_key(stamp: freshness.Stamp, request, code: str) -> str:
     # The scheme and host are part of the page (canonical and feed URLs are absolute).
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:40]
     encoding = "gzip" if accepts_gzip(request) else "plain"
-    return f"blog:page:{stamp.key}:{encoding}:{url}"
+    return f"blog:page:{code}:{stamp.key}:{encoding}:{url}"
 
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.enabled = settings.BLOG["PAGE_CACHE"]
+        # Code and templates: a deploy's pages never read the previous code's (shared Redis).
+        self.release = code_stamp() if self.enabled else ""
         # Never public pages: no stamp is read for them (whitenoise serves static files below).
         self.skip = tuple(
             "/" + prefix.lstrip("/")
@@ -167,7 +173,7 @@ class PageCacheMiddleware:
         stamp, fresh = self.stamp(request)
         if stamp is None:  # no database, and nothing read before it went: the 503 page
             return self.get_response(request)
-        key = page_key(stamp, request)
+        key = page_key(stamp, request, self.release)
         try:
             entry = cache_call(key, "get", key)
         except CacheDown:
@@ -179,6 +185,7 @@ class PageCacheMiddleware:
             entry = (response.status_code, list(response.items()), response.content)
             with contextlib.suppress(CacheDown):  # stored or not, the reader has the page
                 cache_call(key, "set", key, entry, PAGE_TIMEOUT)
+                response[STATUS_HEADER] = "miss"  # rendered now, and stored
         return response
 
     def stamp(self, request) -> tuple[freshness.Stamp | None, bool]:
@@ -205,6 +212,7 @@ class PageCacheMiddleware:
         for name, value in headers:
             response[name] = value
         set_lifetime(response, stamp)  # how long is left now, not when it was stored
+        response[STATUS_HEADER] = "hit"
         last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
         return get_conditional_response(
             request, etag=response.get("ETag"), last_modified=last_modified, response=response

@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,10 +12,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
-from . import freshness, previews
+from . import fragments, freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
-from .models import Author, Category, Post, Tag, visible_categories
+from .models import LARGE_FIELDS, Author, Category, Post, Tag, visible_categories
 from .models.nearby import neighbours, related_posts
 from .pagecache import public_page
 from .pagination import PostPaginator
@@ -26,7 +26,7 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def published_posts():
-    return Post.objects.published().with_relations()
+    return Post.objects.published().with_names()
 
 
 class PublicPageMixin:
@@ -70,6 +70,8 @@ class PostListMixin(PublicPageMixin):
         raw = self.request.GET.get(self.page_kwarg)
         if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
             raise Http404("No such page")
+        if isinstance(queryset, QuerySet):  # search pages hand in their own results
+            queryset = queryset.defer(*LARGE_FIELDS)
         paginated = super().paginate_queryset(queryset, page_size)
         if self.empty_is_404 and paginated[0].count == 0:
             raise Http404("Nothing published here")
@@ -135,13 +137,15 @@ class PostDetailView(PublicPageMixin, DetailView):
         return previews.make_private(self.render_to_response(context))
 
     def get_queryset(self):
-        return published_posts()
+        # The page shows body_html, never the Markdown source or the health data.
+        return published_posts().defer("body", "health_findings", "front_matter")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
         context["previous_post"], context["next_post"] = neighbours(post)
         context["related_posts"] = related_posts(post, RELATED_POSTS)
+        context.update(fragments.post_page(self.request, context))  # the cached pieces
         return context
 
 

@@ -151,30 +151,52 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ unless DATABASE_URL says otherwise.
+_conn_max_age = env_int("DJANGO_CONN_MAX_AGE", 600)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
+        conn_max_age=_conn_max_age,
         conn_health_checks=True,
     )
 }
+# An optional read replica (PostgreSQL streaming replication, say): readers' queries go to it
+# and everything else to the primary, by the rules of site_config/routers.py. In a test run it
+# is the test database itself (a mirror), so the suite needs no second server.
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=_conn_max_age, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        # The raw SQL (search, freshness) is written for the primary's engine.
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must be the same kind of database as DATABASE_URL "
+            f"(a replica of it), not {DATABASES['replica']['ENGINE'].rsplit('.', 1)[-1]}."
+        )
+    DATABASE_ROUTERS = ["site_config.routers.ReplicaRouter"]
+    # First of all: everything after it (the page cache, the session) reads by its rule.
+    MIDDLEWARE.insert(0, "site_config.routers.ReplicaMiddleware")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that is down or frozen must cost a request seconds, not a worker: connecting
     # gives up after DJANGO_DB_CONNECT_TIMEOUT seconds, and a statement after
     # DJANGO_DB_STATEMENT_TIMEOUT_MS (manage.py sets 0, none, for commands such as migrate,
-    # which build indexes on purpose). Both end in the 503 page (blog/errors.py).
-    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _db_options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3))
+    # which build indexes on purpose). Both end in the 503 page (blog/errors.py). The replica
+    # gets the same bounds.
     _statement_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 5000)
-    if _statement_ms > 0:
-        _db_options["options"] = f"-c statement_timeout={_statement_ms}"
+    for _database in DATABASES.values():
+        _db_options = _database.setdefault("OPTIONS", {})
+        _db_options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3))
+        if _statement_ms > 0:
+            _db_options["options"] = f"-c statement_timeout={_statement_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh clone has no var/: SQLite can create the file but not its folder.
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Connections are kept (DJANGO_CONN_MAX_AGE) as on PostgreSQL: opening one runs the PRAGMAs
+    # below, which cost a cached page more than the rest of its answer.
     # WAL lets readers keep reading while an editor saves; IMMEDIATE takes the write lock at
     # BEGIN so two concurrent writers queue instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
@@ -299,8 +321,9 @@ BLOG = {
     "DEFAULT_CATEGORY": "未分類",
     "POSTS_PER_PAGE": 20,
     # Whole public pages from the cache for anonymous readers (blog/pagecache.py); off makes
-    # every request render (the benchmark's misses).
-    "PAGE_CACHE": env_bool("BLOG_PAGE_CACHE", default=True),
+    # every request render (the benchmark's misses). Off by default with debug on, where
+    # templates change under a running server and nothing would move the cached pages.
+    "PAGE_CACHE": env_bool("BLOG_PAGE_CACHE", default=not DEBUG),
     # How long a browser, nginx or a CDN may keep a public page (Cache-Control max-age; the
     # site's own cache is exact and needs none). Cut short by the next scheduled publication.
     "PAGE_MAX_AGE": env_int("BLOG_PAGE_MAX_AGE", 30),

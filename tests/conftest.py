@@ -18,6 +18,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=POSTGRES_ONLY))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A second connection alias, `replica`, to the test database itself (a test mirror, as
+    settings.py makes a real DATABASE_REPLICA_URL in a test run): the replica tests route
+    reads to it and see which connection ran each query. Nothing routes to it unless a test
+    installs the router (tests/test_replica.py)."""
+    from django.db import connections
+
+    from site_config.routers import REPLICA
+
+    if REPLICA not in connections.settings:
+        # connections.settings is settings.DATABASES, already filled in with Django's
+        # defaults: the copy has every key a connection needs.
+        default = connections.settings["default"]
+        connections.settings[REPLICA] = {
+            **default,
+            "TEST": {**default["TEST"], "MIRROR": "default"},
+        }
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Templates resolve {% static %} without a collectstatic manifest in tests, and

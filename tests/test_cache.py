@@ -102,3 +102,79 @@ def test_production_redis_client_gives_up_within_a_fraction_of_a_second():
     options = json.loads(result.stdout)
     assert 0 < options["socket_connect_timeout"] < 1
     assert 0 < options["socket_timeout"] < 1
+
+
+def test_with_redis_down_pages_cost_one_warning_an_interval(client, redis_down, caplog):
+    """Ten page requests with Redis refusing connections: all 200 from the database, one
+    warning; once the interval has passed the cache is tried again (and warned about again)."""
+    from blog.caching import breaker
+
+    post = PostFactory(title="障害中の記事")
+    caplog.clear()
+    for _ in range(5):
+        for url in (reverse("blog:post_list"), post.get_absolute_url()):
+            response = client.get(url)
+            assert response.status_code == 200 and "X-Page-Cache" not in response
+    assert len(cache_warnings(caplog)) == 1
+    breaker.retry_at = 1.0  # the interval is over
+    assert client.get(reverse("blog:post_list")).status_code == 200
+    assert len(cache_warnings(caplog)) == 2
+
+
+@pytest.fixture
+def real_redis(settings):
+    """The production cache: Redis on 127.0.0.1:6379 (db 12); skipped without it, but under
+    CI a missing Redis is a failure."""
+    import os
+
+    location = "redis://127.0.0.1:6379/12"
+    try:
+        redis.Redis.from_url(location, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Redis tests: nothing answers on 127.0.0.1:6379")
+        pytest.skip("needs Redis on 127.0.0.1:6379 (apt-get install redis-server)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "editorial-test",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+    caches["default"].close()
+
+
+def test_pages_are_cached_in_redis_and_fresh_after_a_change(client, real_redis):
+    """With Redis as the cache, a page is a miss, then a hit (from Redis: a new client, a new
+    handler), then a miss again after the post changes."""
+    from django.test import Client
+
+    post = PostFactory(title="レディスの記事")
+    url = post.get_absolute_url()
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+    post.title = "レディスで改題"
+    post.save()
+    fresh = Client().get(url)
+    assert fresh["X-Page-Cache"] == "miss" and "レディスで改題" in fresh.content.decode()
+
+
+def test_a_failing_cache_is_left_alone_for_a_while(redis_down, caplog, monkeypatch):
+    """After a failure the cache is not asked again for RETRY_SECONDS (no more socket
+    timeouts, no more warnings); then it is tried again."""
+    from blog import caching
+
+    calls = []
+    monkeypatch.setattr(redis_down, "get", lambda *args, **kwargs: calls.append(1) or 1 / 0)
+    caplog.clear()
+    for _ in range(3):
+        assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (1, 1)
+    now = caching.time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.RETRY_SECONDS + 1)
+    assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (2, 2)

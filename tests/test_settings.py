@@ -257,3 +257,26 @@ def test_admin_url_is_normalised_to_one_trailing_slash():
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "/desk/edit/"
+
+
+PAGE_CACHE_PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.BLOG['PAGE_CACHE'], s.BLOG['PAGE_MAX_AGE'])"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": GOOD_KEY}, "True 30"),
+        ({"DJANGO_DEBUG": "1"}, "False 30"),  # make run: templates change under the server
+        ({"DJANGO_DEBUG": "1", "BLOG_PAGE_CACHE": "1", "BLOG_PAGE_MAX_AGE": "5"}, "True 5"),
+        ({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": GOOD_KEY, "BLOG_PAGE_CACHE": "0"}, "False 30"),
+    ],
+)
+def test_the_page_cache_is_on_in_production_and_follows_its_variables(env, expected):
+    """BLOG_PAGE_CACHE defaults to on with debug off and off with debug on; both it and
+    BLOG_PAGE_MAX_AGE can be set."""
+    result = load_settings(PAGE_CACHE_PROBE, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[-2] == expected

@@ -14,6 +14,7 @@ from ..content.text import SUMMARY_LENGTH
 from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
+    LARGE_FIELDS,
     SCHEDULED_LABEL,
     Post,
     PostAuthor,
@@ -36,6 +37,7 @@ from .visibility import newest_published, visible_categories
 
 __all__ = [
     "DERIVED_FIELDS",
+    "LARGE_FIELDS",
     "PREVIEW_LINK_DAYS",
     "SCHEDULED_LABEL",
     "SUMMARY_LENGTH",

@@ -22,6 +22,7 @@ from ..content.text import (
 )
 from ..roles import can_publish
 from .links import PostAuthor, PostCategory
+from .names import NamesQuerySet
 from .stamp import site_changed
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
@@ -35,6 +36,9 @@ DERIVED_FIELDS = {
     "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
     "health_findings", "version", "updated_at",
 }  # fmt: skip
+# The large columns no list of posts shows (the source, its rendering, health data, front
+# matter): lists and feeds leave them in the database (a long post is 100 KB of them).
+LARGE_FIELDS = ("body", "body_html", "toc_html", "health_findings", "front_matter")
 
 
 class StaleVersion(Exception):
@@ -64,7 +68,7 @@ def modified_at_expression(prefix: str = ""):
     return Coalesce(f"{prefix}revised_at", f"{prefix}published_at")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(NamesQuerySet, models.QuerySet):
     def update(self, **kwargs):
         # A queryset's update() sends no signal: the site's stamp (blog/freshness.py) is moved
         # here, so that no cached page outlives a change made this way.
@@ -73,9 +77,10 @@ class PostQuerySet(models.QuerySet):
             site_changed()
         return rows
 
-    def published(self):
-        """What a reader may see: published, and due. The one definition, used everywhere."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """What a reader may see: published, and due (now, or at `at`). The one definition,
+        used everywhere."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=at or timezone.now())
 
     def readable_by(self, user):
         """The posts a member of the desk may read in the admin and as previews: editors and
@@ -88,9 +93,10 @@ class PostQuerySet(models.QuerySet):
             models.Q(pk__in=self.model.objects.published().values("pk")) | models.Q(pk__in=mine)
         )
 
-    def scheduled(self):
-        """Published with a time still to come: it goes live by itself then (Post.is_scheduled)."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+    def scheduled(self, at=None):
+        """Published with a time still to come (after now, or after `at`): it goes live by
+        itself then (Post.is_scheduled)."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=at or timezone.now())
 
     def unpublished(self):
         """Neither live nor scheduled: drafts, posts in review, and a published status with no
@@ -335,19 +341,25 @@ class Post(models.Model):
         SEO description, else the summary."""
         return self.seo_description or self.summary
 
-    # The ordered relations below read the prefetched links from with_relations(); without
-    # the prefetch they still work, at one query each.
+    # The ordered relations below read the Names of with_names() (public pages) or the
+    # prefetched links of with_relations(); without either they still work, at one query each.
+    def _named(self, kind: str, links: str, target: str) -> list:
+        names = self.__dict__.get("_names")
+        if names is not None:
+            return names.models(kind, self._state.db)
+        return [getattr(link, target) for link in getattr(self, links).all()]
+
     @property
     def ordered_authors(self) -> list[Author]:
-        return [link.author for link in self.author_links.all()]
+        return self._named("authors", "author_links", "author")
 
     @property
     def ordered_categories(self) -> list[Category]:
-        return [link.category for link in self.category_links.all()]
+        return self._named("categories", "category_links", "category")
 
     @property
     def ordered_tags(self) -> list[Tag]:
-        return [link.tag for link in self.tag_links.all()]
+        return self._named("tags", "tag_links", "tag")
 
     @property
     def primary_category(self) -> Category | None:
@@ -355,6 +367,7 @@ class Post(models.Model):
         return categories[0] if categories else None
 
     def set_authors(self, authors) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.author_links.all().delete()
         PostAuthor.objects.bulk_create(
             PostAuthor(post=self, author=author, position=i) for i, author in enumerate(authors)
@@ -362,6 +375,7 @@ class Post(models.Model):
         site_changed()  # bulk_create sends no signal (blog/freshness.py)
 
     def set_categories(self, categories) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.category_links.all().delete()
         PostCategory.objects.bulk_create(
             PostCategory(post=self, category=category, position=i)
@@ -371,6 +385,7 @@ class Post(models.Model):
 
     def set_tags(self, names) -> None:
         """Replace the tags, keeping the given order; names differing only in case are one tag."""
+        self.__dict__.pop("_names", None)  # read before the change
         self.tags.clear()
         seen = set()
         for name in map(strip_invalid_characters, names):  # as Tag.save() would store it

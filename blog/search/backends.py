@@ -2,7 +2,7 @@
 query in each database's language, and the per-row RowMatch lookup. Every
 `connection.vendor` branch of the search engine is here."""
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Lookup
 
 from .terms import QueryTerm, lexeme_pattern, lexemes_of
@@ -35,7 +35,10 @@ def candidate_sql(terms: list[QueryTerm], column: str, limit: int) -> tuple[str,
 
 def candidates(terms: list[QueryTerm], column: str, limit: int) -> list[int]:
     """Up to `limit` posts (any status) matching the terms in the index alone."""
-    with connection.cursor() as cursor:
+    from ..models import PostSearchDocument  # the models import the search: imported late
+
+    # Where the ORM reads the results from: a reader's search reads the replica, if any.
+    with connections[router.db_for_read(PostSearchDocument)].cursor() as cursor:
         cursor.execute(*candidate_sql(terms, column, limit))
         return [pk for (pk,) in cursor.fetchall()]
 
