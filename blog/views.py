@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,7 +15,20 @@ from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 from . import fragments, freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
-from .models import LARGE_FIELDS, Author, Category, Post, Tag, visible_categories
+from .models import (
+    LARGE_FIELDS,
+    Author,
+    Category,
+    Post,
+    Tag,
+    visible_categories,
+    visible_category_names,
+    visible_count_for,
+    visible_items,
+    visible_names,
+    visible_post_count,
+    visible_years,
+)
 from .models.nearby import neighbours, related_posts
 from .pagecache import public_page
 from .pagination import PostPaginator
@@ -66,6 +79,14 @@ class PostListMixin(PublicPageMixin):
     def get_queryset(self):
         return published_posts()
 
+    def known_count(self) -> int | None:
+        """The list's length when a stored count gives it (blog/models/counts.py): the
+        paginator then counts nothing. None: it counts."""
+        return None
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count=self.known_count(), **kwargs)
+
     def paginate_queryset(self, queryset, page_size):
         raw = self.request.GET.get(self.page_kwarg)
         if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
@@ -113,6 +134,9 @@ class PostListMixin(PublicPageMixin):
 
 class HomeView(PostListMixin, ListView):
     template_name = "blog/home.html"
+
+    def known_count(self):
+        return visible_post_count()
 
 
 class PostDetailView(PublicPageMixin, DetailView):
@@ -176,10 +200,15 @@ class CategoryDetailView(PostListMixin, ListView):
 
     def get_queryset(self):
         try:
-            self.category = Category.with_subtree(self.kwargs["slug"])
+            counted = Category.objects.annotate(visible_posts=visible_count_for(Category))
+            self.category = Category.with_subtree(self.kwargs["slug"], counted)
         except Category.DoesNotExist:
             raise Http404("No such category") from None
         return published_posts().in_category(self.category)
+
+    def known_count(self):
+        # A post filed under two categories of a subtree is one post: counted by the list.
+        return self.category.visible_posts if len(self.category.subtree_ids) == 1 else None
 
     def get_page_title(self):
         return self.category.name
@@ -198,8 +227,12 @@ class TagDetailView(PostListMixin, ListView):
     template_name = "blog/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        tags = Tag.objects.annotate(visible_posts=visible_count_for(Tag))
+        self.tag = get_object_or_404(tags, slug=self.kwargs["slug"])
         return published_posts().tagged(self.tag)
+
+    def known_count(self):
+        return self.tag.visible_posts
 
     def get_page_title(self):
         return f"#{self.tag.name}"
@@ -216,8 +249,12 @@ class AuthorDetailView(PostListMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        authors = Author.objects.annotate(visible_posts=visible_count_for(Author))
+        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
         return published_posts().by_author(self.author)
+
+    def known_count(self):
+        return self.author.visible_posts
 
     def get_page_title(self):
         return self.author.name
@@ -249,17 +286,12 @@ class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
         return f"{self.get_year()}年{int(self.get_month())}月の記事"
 
 
-def _visible_count(post_lookup: str) -> Count:
-    # Counted through published(): drafts and scheduled posts never show in a count.
-    return Count(post_lookup, filter=Q(**{f"{post_lookup}__in": Post.objects.published()}))
-
-
 class CategoryListView(PublicPageMixin, TemplateView):
     template_name = "blog/category_list.html"
 
     def get_context_data(self, **kwargs):
         # Only categories with a published post, their sub-categories' included.
-        categories = visible_categories(post_count=_visible_count("post_links__post"))
+        categories = visible_categories()
         roots = [c for c in categories if c.parent_id is None]
         for category in categories:
             category.child_list = [c for c in categories if c.parent_id == category.pk]
@@ -270,11 +302,7 @@ class TagListView(PublicPageMixin, TemplateView):
     template_name = "blog/tag_list.html"
 
     def get_context_data(self, **kwargs):
-        tags = (
-            Tag.objects.annotate(post_count=_visible_count("post_links__content_object"))
-            .filter(post_count__gt=0)
-            .order_by("name")
-        )
+        tags = visible_items(Tag.objects.order_by("name"))  # stored counts, not 550,000 links
         return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
 
 
@@ -340,23 +368,18 @@ class SearchView(PostListMixin, ListView):
 
     @staticmethod
     def _filter_choices() -> dict:
-        published = Post.objects.published()
+        # Only names a published post uses: a draft's must stay unknown. Two statements.
+        names = visible_names()
+        categories = visible_category_names(names["categories"])
+
+        def menu(rows):
+            return [{"slug": row["slug"], "name": row["name"]} for row in rows]
+
         return {
-            # Only names a published post uses: a draft's must stay unknown.
-            "categories": [{"slug": c.slug, "name": c.name} for c in visible_categories()],
-            "tags": list(
-                Tag.objects.filter(post_links__content_object__in=published)
-                .distinct()
-                .order_by("name")
-                .values("slug", "name")
-            ),
-            "authors": list(
-                Author.objects.filter(post_links__post__in=published)
-                .distinct()
-                .order_by("name")
-                .values("slug", "name")
-            ),
-            "years": [d.year for d in published.dates("published_at", "year", "DESC")],
+            "categories": menu(categories),
+            "tags": menu(names["tags"]),
+            "authors": menu(names["authors"]),
+            "years": visible_years(),
         }
 
 

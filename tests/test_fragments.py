@@ -23,6 +23,7 @@ def _no_page_cache(settings):
     """The pieces are what these tests are about: a whole cached page would answer first."""
     settings.BLOG = {**settings.BLOG, "PAGE_CACHE": False}
 
+
 FEEDS = [reverse("blog:feed_rss"), reverse("blog:feed_atom")]
 
 

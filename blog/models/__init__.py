@@ -7,10 +7,23 @@
 - search.py: PostSearchDocument (the engine is blog/search/);
 - visibility.py: the categories, tags and authors readers may learn of.
 - imports.py: ImportRecord (what the last Jekyll import wrote);
-- stamp.py: SiteStamp, the generation every cached page is keyed by.
+- stamp.py: SiteStamp, the generation every cached page is keyed by;
+- counts.py: each tag's, category's and author's posts, and the site's, kept by triggers;
+- indexes.py: the indexes lists are read through.
 """
 
 from ..content.text import SUMMARY_LENGTH
+from .counts import (
+    AuthorCount,
+    CategoryCount,
+    SiteCount,
+    TagCount,
+    rebuild_counts,
+    visible_count_for,
+    visible_items,
+    visible_names,
+    visible_post_count,
+)
 from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
@@ -33,7 +46,7 @@ from .redirects import Redirect
 from .search import PostSearchDocument
 from .stamp import SiteStamp, site_changed
 from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
-from .visibility import newest_published, visible_categories
+from .visibility import visible_categories, visible_category_names, visible_years
 
 __all__ = [
     "DERIVED_FIELDS",
@@ -42,7 +55,9 @@ __all__ = [
     "SCHEDULED_LABEL",
     "SUMMARY_LENGTH",
     "Author",
+    "AuthorCount",
     "Category",
+    "CategoryCount",
     "ImportRecord",
     "NamedModel",
     "Post",
@@ -53,14 +68,22 @@ __all__ = [
     "PreviewLink",
     "PreviewLinkQuerySet",
     "Redirect",
+    "SiteCount",
     "SiteStamp",
     "Tag",
+    "TagCount",
     "TaggedPost",
     "modified_at_expression",
     "new_preview_token",
-    "newest_published",
     "preview_link_expiry",
+    "rebuild_counts",
     "site_changed",
     "unique_slug",
     "visible_categories",
+    "visible_category_names",
+    "visible_count_for",
+    "visible_items",
+    "visible_names",
+    "visible_post_count",
+    "visible_years",
 ]

@@ -21,6 +21,7 @@ from ..content.text import (
     summarize,
 )
 from ..roles import can_publish
+from .indexes import POST_INDEXES
 from .links import PostAuthor, PostCategory
 from .names import NamesQuerySet
 from .stamp import site_changed
@@ -203,7 +204,7 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = verbose_name_plural = "記事"
         permissions = [("publish_post", "記事を公開・予約・非公開にできる")]
-        indexes = [models.Index(fields=["status", "-published_at"], name="blog_post_pub_idx")]
+        indexes = POST_INDEXES  # what each is for: blog/models/indexes.py
 
     def __str__(self):
         return self.title
