@@ -3,16 +3,19 @@ whose pages list at least one of them. Served as an index plus one sitemap per s
 Django splits into `?p=` pages of `limit` URLs."""
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max
 
 from .models import (
     Author,
+    Category,
     Post,
     Tag,
     modified_at_expression,
     visible_categories,
     visible_items,
     visible_post_count,
+    visible_summary,
 )
 from .pagination import PostPaginator
 
@@ -54,27 +57,58 @@ class TaxonomySitemap(Sitemap):
     model = None
 
     def items(self):
-        # Read once a request: the index asks for the pages and for the newest date.
+        # Read once a request (Django asks for them for the page and again for its dates).
         if not hasattr(self, "_read"):
             self._read = self.read()
         return self._read
 
     def read(self):
-        return visible_items(self.model.objects.order_by("name"))
+        return visible_items(self.model)
 
     def lastmod(self, item):
         return item.newest
 
+    def summary(self):
+        """(items, newest date) for the index, in one statement, without reading the items."""
+        if not hasattr(self, "_summary"):
+            self._summary = visible_summary(self.model)
+        return self._summary
+
+    @property
+    def paginator(self):
+        # Counted from the summary: the index reads no item, a section's page only its own.
+        return Paginator(_Unread(self, self.summary()[0]), self.limit)
+
     def get_latest_lastmod(self):
-        # For the index: the newest date of the items already read (Django would read the
-        # items a second time).
-        return max((item.newest for item in self._items()), default=None)
+        return self.summary()[1]
+
+
+class _Unread:
+    """A section's items, counted without being read; read when a page is sliced."""
+
+    def __init__(self, sitemap: TaxonomySitemap, count: int):
+        self.sitemap, self.length = sitemap, count
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        return self.sitemap.items()[index]
 
 
 class CategorySitemap(TaxonomySitemap):
+    model = Category
+
     def read(self):
         # A parent with no post of its own is listed, dated by its newest descendant's.
         return visible_categories()
+
+    def summary(self):
+        # The tree decides which categories are shown: counted from the categories' rows.
+        if not hasattr(self, "_summary"):
+            shown = visible_categories(newest=False)
+            self._summary = (len(shown), visible_summary(Category, count=False)[1])
+        return self._summary
 
 
 class TagSitemap(TaxonomySitemap):

@@ -21,13 +21,11 @@ from .models import (
     Category,
     Post,
     Tag,
+    filter_menus,
     visible_categories,
-    visible_category_names,
     visible_count_for,
     visible_items,
-    visible_names,
     visible_post_count,
-    visible_years,
 )
 from .models.nearby import neighbours, related_posts
 from .pagecache import public_page
@@ -80,8 +78,7 @@ class PostListMixin(PublicPageMixin):
         return published_posts()
 
     def known_count(self) -> int | None:
-        """The list's length when a stored count gives it (blog/models/counts.py): the
-        paginator then counts nothing. None: it counts."""
+        """The list's length from a stored count (blog/models/counts.py), or None: count it."""
         return None
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -270,7 +267,10 @@ class DateArchiveMixin(PostListMixin):
     date_field = "published_at"
     make_object_list = True
     allow_future = False
-    allow_empty = False
+    # An empty month is a 404 all the same (empty_is_404); allow_empty off made Django ask
+    # whether it had posts and look up the neighbouring months: three queries never shown.
+    allow_empty = True
+    empty_is_404 = True
     template_name = "blog/archive.html"
 
 
@@ -284,6 +284,9 @@ class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
 
     def get_page_title(self):
         return f"{self.get_year()}年{int(self.get_month())}月の記事"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []  # the days of the month: no template lists them
 
 
 class CategoryListView(PublicPageMixin, TemplateView):
@@ -302,7 +305,7 @@ class TagListView(PublicPageMixin, TemplateView):
     template_name = "blog/tag_list.html"
 
     def get_context_data(self, **kwargs):
-        tags = visible_items(Tag.objects.order_by("name"))  # stored counts, not 550,000 links
+        tags = visible_items(Tag, newest=False)  # stored counts, not 550,000 links
         return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
 
 
@@ -360,27 +363,11 @@ class SearchView(PostListMixin, ListView):
         return context
 
     def filter_choices(self) -> dict:
-        """The choices of the filter menus. Listing the tags and years in use reads every post
-        (about 100 ms at 100,000 posts), so they are cached under the site's stamp, which any
-        change to a post, a category, a tag or an author moves (blog/freshness.py)."""
+        """The choices of the filter menus (two statements of stored counts and index probes,
+        blog/models/visibility.py), cached under the site's stamp, which any change to a
+        post, a category, a tag or an author moves (blog/freshness.py)."""
         key = f"blog:search-filters:{freshness.state(self.request).key}"
-        return get_or_compute(key, self._filter_choices, timeout=300)
-
-    @staticmethod
-    def _filter_choices() -> dict:
-        # Only names a published post uses: a draft's must stay unknown. Two statements.
-        names = visible_names()
-        categories = visible_category_names(names["categories"])
-
-        def menu(rows):
-            return [{"slug": row["slug"], "name": row["name"]} for row in rows]
-
-        return {
-            "categories": menu(categories),
-            "tags": menu(names["tags"]),
-            "authors": menu(names["authors"]),
-            "years": visible_years(),
-        }
+        return get_or_compute(key, filter_menus, timeout=300)
 
 
 class OpenSearchView(PublicPageMixin, TemplateView):

@@ -46,7 +46,7 @@ def live(model) -> dict:
 
 
 def stored(model) -> dict:
-    return {obj.name: (obj.post_count, obj.newest) for obj in visible_items(model.objects.all())}
+    return {obj.name: (obj.post_count, obj.newest) for obj in visible_items(model)}
 
 
 def assert_counts_agree():

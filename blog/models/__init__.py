@@ -23,6 +23,7 @@ from .counts import (
     visible_items,
     visible_names,
     visible_post_count,
+    visible_summary,
 )
 from .imports import ImportRecord
 from .posts import (
@@ -46,7 +47,12 @@ from .redirects import Redirect
 from .search import PostSearchDocument
 from .stamp import SiteStamp, site_changed
 from .taxonomy import Author, Category, NamedModel, Tag, TaggedPost, unique_slug
-from .visibility import visible_categories, visible_category_names, visible_years
+from .visibility import (
+    filter_menus,
+    visible_categories,
+    visible_category_names,
+    visible_years,
+)
 
 __all__ = [
     "DERIVED_FIELDS",
@@ -73,6 +79,7 @@ __all__ = [
     "Tag",
     "TagCount",
     "TaggedPost",
+    "filter_menus",
     "modified_at_expression",
     "new_preview_token",
     "preview_link_expiry",
@@ -85,5 +92,6 @@ __all__ = [
     "visible_items",
     "visible_names",
     "visible_post_count",
+    "visible_summary",
     "visible_years",
 ]

@@ -13,9 +13,12 @@ scheduled ones, which are few, when they read (visible_items, visible_count): th
 are always those of published().
 """
 
+from datetime import UTC
+
 from django.db import connection, models
-from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .links import PostAuthor, PostCategory
 from .posts import Post, modified_at_expression
@@ -104,39 +107,88 @@ def visible_post_count() -> int:
     return row or 0
 
 
-def visible_items(queryset, keep_empty: bool = False) -> list:
-    """The items of `queryset` (tags, categories or authors) with a published() post, each
-    with `post_count` and `newest` (the newest such post's modified_at), in its order; with
-    `keep_empty`, the others too (0 and None). Two queries, three when a scheduled post is
-    some item's newest."""
-    model = queryset.model
+def _scheduled_sql(model) -> tuple[str, list]:
+    """A derived table of `model`'s items with scheduled posts: (id, n, newest), where n is
+    how many and newest their newest modified_at. Scheduled posts are few: a small table."""
+    quote = connection.ops.quote_name
     link, item, post = LINKS[model]
-    if not keep_empty:
-        queryset = queryset.filter(counts__posts__gt=0)
-    items = list(
-        queryset.annotate(post_count=Coalesce(F("counts__posts"), 0), newest=F("counts__newest"))
+    column, post_column = (quote(link._meta.get_field(f).column) for f in (item, post))
+    scheduled, params = Post.objects.scheduled().order_by().values("pk").query.sql_with_params()
+    # Names from the models; every value is a parameter of Django's compiled query.
+    sql = (
+        f"SELECT l.{column} AS id, COUNT(*) AS n, MAX(COALESCE(p.revised_at, p.published_at)) "  # noqa: S608
+        f"AS newest FROM {quote(link._meta.db_table)} l JOIN blog_post p "
+        f"ON p.id = l.{post_column} WHERE p.id IN ({scheduled}) GROUP BY l.{column}"
     )
-    moment = modified_at_expression(f"{post}__")
-    scheduled: dict[int, list] = {}
-    for pk, modified in _scheduled_links(model).values_list(f"{item}_id", moment):
-        scheduled.setdefault(pk, []).append(modified)
-    stale = []
+    return sql, list(params)
+
+
+def _items_sql(model, keep_empty: bool) -> tuple[str, list]:
+    """Every column of `model`'s items with published() posts (or all, `keep_empty`), plus
+    post_count (the stored count less the scheduled posts), newest (stored) and stale (the
+    stored newest is a scheduled post's: the newest visible one is older), by name."""
+    quote = connection.ops.quote_name
+    table, key = quote(model._meta.db_table), quote(LINKS[model][1] + "_id")
+    scheduled, params = _scheduled_sql(model)
+    visible = "COALESCE(c.posts, 0) - COALESCE(s.n, 0)"
+    sql = (
+        f"SELECT i.*, CASE WHEN {visible} > 0 THEN {visible} ELSE 0 END AS post_count, "  # noqa: S608
+        "c.newest AS newest, CASE WHEN s.newest IS NOT NULL AND c.newest = s.newest "
+        "THEN 1 ELSE 0 END AS stale "
+        f"FROM {table} i LEFT JOIN {quote(COUNTS[model]._meta.db_table)} c ON c.{key} = i.id "
+        f"LEFT JOIN ({scheduled}) s ON s.id = i.id"
+        + ("" if keep_empty else f" WHERE {visible} > 0")
+        + " ORDER BY i.name"
+    )
+    return sql, params
+
+
+def visible_items(model, keep_empty: bool = False, newest: bool = True) -> list:
+    """`model`'s items (Tag, Category, Author) with a published() post, by name, each with
+    `post_count` and `newest` (the newest such post's modified_at); with `keep_empty`, the
+    others too (0 and None). One statement; a second when a scheduled post is the stored
+    newest of some item and `newest` is asked for."""
+    items = list(model.objects.raw(*_items_sql(model, keep_empty)))
     for obj in items:
-        dates = scheduled.get(obj.pk, [])
-        obj.post_count -= len(dates)
-        if obj.post_count <= 0:
-            obj.post_count, obj.newest = 0, None
-        elif obj.newest in dates:
-            stale.append(obj)  # its newest is still to come: the newest visible one is older
-    if stale:
-        newest = dict(
-            link.objects.filter(**{f"{item}__in": stale, f"{post}__in": Post.objects.published()})
-            .values_list(item)
-            .annotate(newest=Max(moment))
-        )
-        for obj in stale:
-            obj.newest = newest.get(obj.pk)
-    return items if keep_empty else [obj for obj in items if obj.post_count > 0]
+        obj.newest = _datetime(obj.newest) if obj.post_count else None
+    stale = [obj for obj in items if obj.stale and obj.post_count]
+    if stale and newest:
+        for obj, found in zip(stale, _newest_visible(model, stale), strict=True):
+            obj.newest = found
+    return items
+
+
+def _newest_visible(model, items) -> list:
+    """The newest published() post's modified_at for each item, in one statement of one
+    LIMIT 1 subquery each: each is planned for its own item (a large tag walks the posts
+    newest first, a small one reads its links)."""
+    link, item, post = LINKS[model]
+    reverse = link._meta.get_field(post).remote_field.related_name
+    moment = modified_at_expression()
+    parts = [
+        Post.objects.published()
+        .filter(**{f"{reverse}__{item}": obj.pk})
+        .order_by(moment.desc())
+        .values_list(moment)[:1]
+        .query.sql_with_params()
+        for obj in items
+    ]
+    # Django's own compiled queries, as in blog/freshness.py; every value is a parameter.
+    sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _, params in parts for value in params])
+        row = cursor.fetchone()
+    return [_datetime(value) for value in row]
+
+
+def _datetime(value):
+    """A date read by raw SQL: SQLite hands back text or a naive datetime (UTC, as Django
+    stores it)."""
+    if isinstance(value, str):
+        value = Post._meta.get_field("published_at").to_python(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 # What the triggers count (migration 0009): published and dated, in SQL.
@@ -169,42 +221,51 @@ def rebuild_counts() -> None:
         )
 
 
-def _compiled(queryset) -> tuple[str, tuple]:
-    return queryset.query.sql_with_params()
-
-
 def visible_names() -> dict[str, list[dict]]:
     """Every tag, category and author a reader may learn of (those with a published() post;
     categories: all, with their own `posts`, for the caller to walk the tree), as dicts of id,
-    name, slug, parent_id and posts, in the database's order of names. One statement: the stored counts less the
-    scheduled posts, whose links are few."""
-    quote = connection.ops.quote_name
-    scheduled_sql, scheduled_params = _compiled(Post.objects.scheduled().order_by().values("pk"))
+    name, slug, parent_id and posts, in the database's order of names. One statement."""
     parts, params = [], []
     for kind, model in (("tags", Tag), ("categories", Category), ("authors", Author)):
-        link, item, post = LINKS[model]
-        column = link._meta.get_field(item).column
-        post_column = link._meta.get_field(post).column
-        parent = "i.parent_id" if model is Category else "NULL"
-        # Names from the models and the fixed kinds above; every value is a parameter.
+        sql, part_params = _items_sql(model, keep_empty=model is Category)
+        parent = "parent_id" if model is Category else "NULL"
+        # The statement above, named by kind; every value is a parameter.
         parts.append(
-            f"SELECT %s AS kind, i.id, i.name, i.slug, {parent} AS parent_id, "  # noqa: S608
-            "COALESCE(c.posts, 0) - COALESCE(s.n, 0) AS posts "
-            f"FROM {quote(model._meta.db_table)} i "
-            f"LEFT JOIN {quote(COUNTS[model]._meta.db_table)} c ON c.{quote(column)} = i.id "
-            f"LEFT JOIN (SELECT l.{quote(column)} AS id, COUNT(*) AS n "
-            f"FROM {quote(link._meta.db_table)} l WHERE l.{quote(post_column)} IN "
-            f"({scheduled_sql}) GROUP BY l.{quote(column)}) s ON s.id = i.id"
-            + ("" if model is Category else " WHERE c.posts > 0")
+            f"SELECT %s AS kind, id, name, slug, {parent} AS parent_id, post_count "  # noqa: S608
+            f"FROM ({sql.removesuffix(' ORDER BY i.name')}) AS {kind}"
         )
-        params += [kind, *scheduled_params]
+        params += [kind, *part_params]
     names: dict[str, list[dict]] = {"tags": [], "categories": [], "authors": []}
+    union = " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
-        union = " UNION ALL ".join(parts)
         cursor.execute(f"SELECT * FROM ({union}) AS names ORDER BY kind, name", params)  # noqa: S608
         for kind, pk, name, slug, parent_id, posts in cursor.fetchall():
-            if posts > 0 or kind == "categories":
-                names[kind].append(
-                    {"id": pk, "name": name, "slug": slug, "parent_id": parent_id, "posts": posts}
-                )
+            names[kind].append(
+                {"id": pk, "name": name, "slug": slug, "parent_id": parent_id, "posts": posts}
+            )
     return names
+
+
+def _newest_with(model):
+    """The newest published() post filed under some `model` item, as a queryset of its
+    modified_at (a walk of the modified index from the newest post)."""
+    link, _, post = LINKS[model]
+    reverse = link._meta.get_field(post).remote_field.related_name
+    moment = modified_at_expression()
+    published = Post.objects.published().filter(**{f"{reverse}__isnull": False})
+    return published.order_by(moment.desc()).values_list(moment)[:1]
+
+
+def visible_summary(model, count: bool = True) -> tuple[int | None, object]:
+    """(how many `model` items have a published() post, the newest such post's modified_at),
+    in one statement: what a sitemap index says of a section. `count=False`: None for it."""
+    parts = [_newest_with(model).query.sql_with_params()]
+    if count:
+        sql, params = _items_sql(model, keep_empty=False)
+        parts.append((f"SELECT COUNT(*) FROM ({sql.removesuffix(' ORDER BY i.name')}) v", params))  # noqa: S608
+    # Compiled queries (Django's and _items_sql's); every value is a parameter.
+    statement = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [value for _, params in parts for value in params])
+        newest, *counted = cursor.fetchone()
+    return (counted[0] if counted else None), _datetime(newest)

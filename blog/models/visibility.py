@@ -8,24 +8,27 @@ no page counts links to find them."""
 from django.db import connection
 from django.utils import timezone
 
-from .counts import visible_items
+from .counts import visible_items, visible_names
 from .posts import Post
 from .taxonomy import Category
 
 
-def visible_categories() -> list[Category]:
+def visible_categories(newest: bool = True) -> list[Category]:
     """The categories with a published post in their subtree, by name, each with `post_count`
     (its own published posts) and `newest` (the newest published post's date, its
-    descendants' included). The tree is small: it is read whole."""
-    categories = visible_items(Category.objects.order_by("name"), keep_empty=True)
-    by_pk = {c.pk: c for c in categories}
-    for category in [c for c in categories if c.newest]:
-        parent, seen = by_pk.get(category.parent_id), set()
-        while parent is not None and parent.pk not in seen:  # `seen`: a cycle saved anyway
-            seen.add(parent.pk)
-            parent.newest = max(filter(None, [parent.newest, category.newest]))
-            parent = by_pk.get(parent.parent_id)
-    return [c for c in categories if c.newest]
+    descendants' included; None for all with `newest=False`, one query fewer when a
+    scheduled post is some category's newest). The tree is small: it is read whole."""
+    categories = visible_items(Category, keep_empty=True, newest=newest)
+    by_pk, shown = {c.pk: c for c in categories}, set()
+    for category in [c for c in categories if c.post_count]:
+        node, seen = category, set()
+        while node is not None and node.pk not in seen:  # up to the root (or a cycle)
+            seen.add(node.pk)
+            if node is not category and category.newest:
+                node.newest = max(filter(None, [node.newest, category.newest]))
+            node = by_pk.get(node.parent_id)
+        shown |= seen
+    return [c for c in categories if c.pk in shown]
 
 
 def visible_category_names(rows: list[dict]) -> list[dict]:
@@ -61,3 +64,19 @@ def visible_years() -> list[int]:
     ):
         return [d.year for d in published.dates("published_at", "year", "DESC")]
     return [year for year, pk in zip(years, found, strict=True) if pk is not None]
+
+
+def filter_menus() -> dict:
+    """The search page's filter menus: the categories, tags, authors and years a published
+    post has (a draft's names stay unknown). Two statements."""
+    names = visible_names()
+
+    def menu(rows):
+        return [{"slug": row["slug"], "name": row["name"]} for row in rows]
+
+    return {
+        "categories": menu(visible_category_names(names["categories"])),
+        "tags": menu(names["tags"]),
+        "authors": menu(names["authors"]),
+        "years": visible_years(),
+    }
