@@ -13,6 +13,7 @@ from reversion.admin import VersionAdmin
 from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory
 from ..revisions import recorded
 from ..roles import can_publish
+from ..search import matching
 from .editor import MarkdownPreviewAdminMixin
 from .forms import PostAdminForm
 from .health import HealthAdminMixin
@@ -83,7 +84,12 @@ class PostAdmin(
     ]  # fmt: skip
     list_filter = [PublicationFilter, "status", "health", "categories", "authors", "tags"]
     date_hierarchy = "published_at"
+    # Searched through the site's Japanese index (get_search_results), never LIKE on bodies.
     search_fields = ["title", "excerpt", "body"]
+    search_help_text = "本文・タイトル・抜粋を、サイトの検索と同じ索引で探します。"
+    # "N 件中" counted every post again on each page of a filtered list: the filtered count
+    # is enough.
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "health_panel"]
     actions = ["publish", "unpublish", "clean_up"]
@@ -130,6 +136,14 @@ class PostAdmin(
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.
         return super().get_queryset(request).readable_by(request.user).with_relations()
+
+    def get_search_results(self, request, queryset, search_term):
+        """The posts whose title, excerpt or text has every term, found through the search
+        index as on the site (blog/search/): `UPPER(body) LIKE` read every post, up to four
+        times a page (6-16 s at 100,000 posts). No duplicates: one document a post."""
+        if not search_term.strip():
+            return queryset, False
+        return matching(queryset, search_term), False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -33,7 +33,7 @@ entry points: search(), index_post() and rebuild_search_index().
 """
 
 from ..models import Author, Category, Post, PostSearchDocument, Tag
-from .results import EXACT_COUNT_LIMIT, SearchResults
+from .results import EXACT_COUNT_LIMIT, SearchResults, contains_all
 from .terms import (
     QueryTerm,
     document_fields,
@@ -50,6 +50,7 @@ __all__ = [
     "document_fields",
     "index_post",
     "index_terms",
+    "matching",
     "normalize",
     "parse_query",
     "rebuild_search_index",
@@ -112,3 +113,16 @@ def search(
     if year:
         posts = posts.filter(published_at__year=year)
     return SearchResults(query, terms, posts, filtered=bool(category or tag or author or year))
+
+
+def matching(posts, query: str):
+    """The posts of `posts` (any status: the admin's list) whose title, excerpt or text has
+    every term of the query: the index finds them, and the stored text confirms the terms
+    the index alone cannot (as search() does). A queryset, for the list to filter, order,
+    count and page; no LIKE over the bodies."""
+    terms = parse_query(query)
+    if not terms:
+        return posts.none()
+    confirm = contains_all([term for term in terms if not term.exact], "text")
+    documents = PostSearchDocument.objects.filter(confirm, tokens__indexmatch=terms)
+    return posts.filter(search_document__in=documents.values("post_id"))
