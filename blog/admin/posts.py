@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
-from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory
+from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory, Tag
 from ..revisions import recorded
 from ..roles import can_publish
 from ..search import matching
@@ -68,6 +68,27 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags, and the one chosen: a list of all 5,000 made every page of the
+    list render 5,000 links (3 s). Any tag's posts are one click away from the tag admin."""
+
+    title = "タグ"
+    parameter_name = "tags__id__exact"  # the URL Django's own tag filter used
+    shown = 30
+
+    def lookups(self, request, model_admin):
+        tags = list(Tag.objects.order_by("-counts__posts", "name")[: self.shown])
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(tag.pk) != chosen for tag in tags):
+            tags += list(Tag.objects.filter(pk=chosen))
+        return [(str(tag.pk), tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tag_links__tag=self.value())  # one link a tag: no duplicates
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(
     HealthAdminMixin,
@@ -82,7 +103,7 @@ class PostAdmin(
         "title", "author_names", "primary_category_name", "status_label", "published_at",
         "reading_time", "health_badge",
     ]  # fmt: skip
-    list_filter = [PublicationFilter, "status", "health", "categories", "authors", "tags"]
+    list_filter = [PublicationFilter, "status", "health", "categories", "authors", TagFilter]
     date_hierarchy = "published_at"
     # Searched through the site's Japanese index (get_search_results), never LIKE on bodies.
     search_fields = ["title", "excerpt", "body"]
