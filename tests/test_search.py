@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from blog.models import PostSearchDocument
-from blog.search import index_terms, parse_query, search
+from blog.search import document_fields, index_terms, parse_query, search
 from blog.search.backends import candidate_sql
 
 from .factories import AuthorFactory, CategoryFactory, PostFactory
@@ -56,6 +56,14 @@ def test_index_terms_are_cjk_unigrams_bigrams_trigrams_and_latin_words():
     assert index_terms("産業界") == ["産", "業", "界", "産業", "業界", "産業界"]
     assert index_terms("言語Mojo") == ["言", "語", "言語", "mojo", "語mojo"]
     assert index_terms("OpenAI と GPU-5") == ["openai", "と", "gpu", "5"]
+
+
+def test_a_document_stores_each_index_term_once_in_byte_order():
+    """Stored terms are unique and sorted as PostgreSQL's tsvector sorts them (UTF-8 bytes),
+    so building the vector never sorts a post's thousands of repeated terms."""
+    tokens = document_fields("提携", "", "<p>提携と提携。OpenAI、ＡＩ提携</p>")["tokens"].split()
+    assert tokens == sorted(set(tokens), key=lambda term: term.encode())
+    assert tokens.count("提携") == 1 and {"openai", "ai", "ai提", "と"} <= set(tokens)
 
 
 @pytest.mark.parametrize(

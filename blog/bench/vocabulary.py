@@ -1,18 +1,49 @@
 """The benchmark corpus's vocabulary and planted terms (data tables; see corpus.py)."""
 
 RARE_POSTS = 3  # "rare": found in 1-5 posts
-AUTHOR_NAME = "ベンチマーク編集部"
-CATEGORY_NAMES = ["AI", "クラウド", "半導体", "ソフトウェア", "ビジネス", "セキュリティ"]
-TAG_NAMES = [
-    "機械学習",
-    "生成AI",
-    "オープンソース",
-    "スタートアップ",
-    "規制",
-    "Python",
-    "Rust",
-    "論考",
+AUTHOR_NAME = "ベンチマーク編集部"  # the first byline, and the busiest
+AUTHORS = 200
+# Bylines after the desk's own: family and given names, paired in a fixed order.
+FAMILY_NAMES = """
+佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水
+"""
+GIVEN_NAMES = "花子 太郎 健 美咲 翔太 陽子 大輔 彩 直樹 由美 拓也 恵"
+# (category, parent): six sections with three sub-categories each.
+CATEGORY_TREE = [
+    ("AI", None),
+    ("自然言語処理", "AI"),
+    ("画像認識", "AI"),
+    ("ロボティクス", "AI"),
+    ("クラウド", None),
+    ("インフラ運用", "クラウド"),
+    ("DB基盤", "クラウド"),
+    ("ネットワーク", "クラウド"),
+    ("半導体", None),
+    ("製造装置", "半導体"),
+    ("メモリ", "半導体"),
+    ("設計ツール", "半導体"),
+    ("ソフトウェア", None),
+    ("プログラミング言語", "ソフトウェア"),
+    ("オープンソース", "ソフトウェア"),
+    ("Web技術", "ソフトウェア"),
+    ("ビジネス", None),
+    ("資金調達", "ビジネス"),
+    ("経営", "ビジネス"),
+    ("規制と政策", "ビジネス"),
+    ("セキュリティ", None),
+    ("脆弱性", "セキュリティ"),
+    ("プライバシー", "セキュリティ"),
+    ("暗号", "セキュリティ"),
 ]
+CATEGORY_NAMES = [name for name, _ in CATEGORY_TREE]
+TAGS = 5000
+# The most used tags, most used first; the rest of the 5,000 are made from the vocabulary.
+TAG_NAMES = """
+機械学習 生成AI オープンソース スタートアップ 規制 Python Rust 論考 半導体 クラウド LLM GPU
+セキュリティ 自動運転 量子コンピュータ サプライチェーン 決算 買収 インタビュー 解説 速報 連載
+Kubernetes PostgreSQL 著作権 プライバシー エッジAI ロボット 電気自動車 5G 省電力 教育 医療
+金融 行政 ゲーム 広告 メディア 人材 働き方
+"""
 
 # (length class, frequency class, term). Frequency classes: "rare" = RARE_POSTS posts,
 # "1%" = 1 % of the posts (at least one), "90%" = 90 % of them.
@@ -32,6 +63,9 @@ BENCH_TERMS = [
     ("mixed", "rare", "Mojo言語"),
     ("mixed", "1%", "AIインフラ"),
     ("mixed", "90%", "GPUサーバー"),
+    # Rare, but both of its character pairs are in nearly every post (see SENTENCES): the
+    # index alone cannot narrow it down.
+    ("3", "rare", "産業界"),
 ]
 
 # How a planted term enters a post: a sentence of its own. {t} is the term, {k} a number,
@@ -148,6 +182,7 @@ SENTENCES = [
     "{S}は「{N}の{N}が{A}」と指摘する。",
     "{N}を{N}と呼ぶべきかどうかは、{A}。",
     "{L}や{L}を使った{N}は、{N}{P}。",
+    "{L}産業と{N}業界の関係は、{A}。",
 ]
 TITLES = [
     "{L}が変える{N}の未来",
@@ -181,7 +216,9 @@ def check_vocabulary() -> None:
         *EXCERPTS,
         *PLANT_GENERIC,
         *CATEGORY_NAMES,
-        *TAG_NAMES,
+        *words(TAG_NAMES),
+        *words(FAMILY_NAMES),
+        *words(GIVEN_NAMES),
         AUTHOR_NAME,
     ]
     for _, _, term in BENCH_TERMS:

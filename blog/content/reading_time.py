@@ -33,7 +33,12 @@ def count_text(text: str) -> tuple[int, int]:
 
 def minutes_for_text(text: str) -> int:
     """Whole minutes, rounded half up, at least 1 for any text and 0 for none."""
-    cjk, words = count_text(text)
+    return minutes_for_counts(*count_text(text))
+
+
+def minutes_for_counts(cjk: int, words: int) -> int:
+    """minutes_for_text from count_text's counts (counts of the pieces of a text add up when
+    no word spans two pieces: the benchmark corpus counts each sentence once)."""
     if not cjk and not words:
         return 0
     minutes = cjk / CJK_CHARS_PER_MINUTE + words / LATIN_WORDS_PER_MINUTE

@@ -41,6 +41,7 @@ from .terms import (
     normalize,
     parse_query,
     snippet,
+    stored_terms,
 )
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "rebuild_search_index",
     "search",
     "snippet",
+    "stored_terms",
 ]
 
 

@@ -1,6 +1,6 @@
-"""Generate a corpus of long Japanese tech-media posts for the search benchmark.
+"""Generate a corpus of long Japanese tech-media posts for the benchmarks.
 
-    python manage.py generate_corpus 10000 [--seed 42] [--batch 2000]
+    python manage.py generate_corpus 10000 [--seed 42] [--batch 1000] [--workers 2]
     python manage.py generate_corpus 10000 --reuse    # keep the corpus if the DB already has it
     python manage.py generate_corpus 10000 --status   # prints ready / empty / other
 
@@ -21,19 +21,29 @@ from blog.bench.corpus import (
     plan,
     write_manifest,
 )
+from blog.bench.progress import Progress, duration
 from blog.models import Post
 
 
 class Command(BaseCommand):
     help = (
-        "Generate N published Japanese posts for the search benchmark (bulk inserts, then one "
-        "rebuild of the search index) and write the planted terms to var/bench-corpus-N.json."
+        "Generate N published Japanese posts with their bylines, categories, tags and search "
+        "documents for the benchmarks (bulk loads, indexes built at the end) and write the "
+        "planted terms to var/bench-corpus-N.json."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("n", type=int, help="how many posts")
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--batch", type=int, default=2000, help="posts per bulk insert")
+        parser.add_argument(
+            "--batch", type=int, default=1000, help="posts per batch (one transaction each)"
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes building the batches (default: one a core)",
+        )
         parser.add_argument(
             "--output", type=Path, default=None, help="default var/bench-corpus-N.json"
         )
@@ -53,7 +63,9 @@ class Command(BaseCommand):
             "--status", action="store_true", help="print ready, empty or other, and stop"
         )
 
-    def handle(self, *args, n, seed, batch, output, reuse, reindex, replace, status, **options):
+    def handle(
+        self, *args, n, seed, batch, workers, output, reuse, reindex, replace, status, **options
+    ):
         if n < 1:
             raise CommandError("N must be at least 1.")
         output = output or default_manifest_path(n)
@@ -79,19 +91,18 @@ class Command(BaseCommand):
             self.stdout.write("Deleting the existing posts (--replace)...")
             Post.objects.all().delete()
 
-        def progress(done, total, seconds):
-            self.stdout.write(f"  {done:>9,} / {total:,} posts inserted ({seconds:.1f} s)")
-
         self.stdout.write(f"Generating {n:,} posts (seed {seed}, batches of {batch:,})...")
-        result = generate(n, seed, batch=batch, rebuild_index=False, progress=progress)
-        self.stdout.write(
-            "Posts were inserted with bulk_create, which skips Post.save(): rebuilding the "
-            "search index once with rebuild_search_index()..."
+        progress = Progress(self.stdout, n)
+        result = generate(
+            n, seed, batch=batch, workers=workers, progress=progress, log=progress.message
         )
-        self._rebuild()
-        analyze()
         write_manifest(output, result.manifest())
-        self.stdout.write(self.style.SUCCESS(f"{n:,} posts in {result.seconds:.1f} s."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{n:,} posts in {duration(result.seconds)} (indexes and statistics: "
+                f"{duration(result.index_seconds)})."
+            )
+        )
         self.stdout.write(f"Planted terms written to {output}:")
         for t in result.terms:
             self.stdout.write(f"  {t.length:<5} {t.frequency:<4} {t.expected:>7,}  {t.term}")
