@@ -65,12 +65,29 @@ def get_or_compute(key: str, compute, timeout: int):
     """The cached value of `key`, else `compute()` (stored for `timeout` seconds). A cache
     that fails costs the computation (and one warning an interval); an error of `compute`
     itself is raised as it is."""
+    return get_many_or_compute([key], lambda keys: [compute()], timeout)[0]
+
+
+def get_many_or_compute(keys: list[str], compute, timeout: int) -> list:
+    """The cached values of `keys`, in their order, read in one round trip; the missing ones
+    come from `compute(missing_keys)` (a list of values in the same order) and are stored."""
+    if not keys:
+        return []
     try:
-        value = cache_call(key, "get", key, _MISSING)
+        if len(keys) == 1:
+            value = cache_call(keys[0], "get", keys[0], _MISSING)
+            found = {} if value is _MISSING else {keys[0]: value}
+        else:
+            found = cache_call(keys[0], "get_many", keys)
     except CacheDown:
-        return compute()
-    if value is _MISSING:
-        value = compute()
+        return compute(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        computed = dict(zip(missing, compute(missing), strict=True))
         with contextlib.suppress(CacheDown):
-            cache_call(key, "set", key, value, timeout)
-    return value
+            if len(computed) == 1:
+                cache_call(missing[0], "set", missing[0], computed[missing[0]], timeout)
+            else:
+                cache_call(missing[0], "set_many", computed, timeout)
+        found.update(computed)
+    return [found[key] for key in keys]

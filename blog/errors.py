@@ -9,12 +9,13 @@ opens a fresh connection when the old one failed). Anything else is the usual 50
 import logging
 import sys
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
+
+from .context_processors import site
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +26,8 @@ RETRY_AFTER_SECONDS = 30
 def unavailable() -> HttpResponse:
     """The 503 page. Rendered without the request's context processors: nothing in it may
     reach for the database (no user, no session)."""
-    context = {
-        "site_name": settings.BLOG["SITE_NAME"],
-        "site_description": settings.BLOG["SITE_DESCRIPTION"],
-    }
-    response = HttpResponse(loader.render_to_string("503.html", context), status=503)
+    # The site's own processor reads settings and URLs only, never the database.
+    response = HttpResponse(loader.render_to_string("503.html", site(None)), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)  # a cache must not keep the outage
     return response

@@ -11,7 +11,9 @@ again; Atom's titles are text and its summary is declared HTML (Django writes
 """
 
 import re
+from contextvars import ContextVar
 from html import unescape
+from io import StringIO
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -20,13 +22,18 @@ from django.http import Http404
 from django.urls import path, reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
 from django.utils.html import escape
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from . import fragments
+from .caching import get_many_or_compute
 from .content.markdown import URL_ATTRIBUTES
 from .content.text import strip_invalid_characters
-from .models import Author, Category, Post, Tag
+from .models import LARGE_FIELDS, Author, Category, Post, Tag
 from .pagecache import public_page
 
 FEED_LENGTH = 20
+# The posts PostFeed._build() asks Django to make items of; per request, thread-safe.
+_BUILDING: ContextVar[list | None] = ContextVar("feed_posts", default=None)
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/terms/"
 
@@ -53,6 +60,15 @@ def absolute_urls(html: str, base: str) -> str:
     return _TAG.sub(lambda tag: _URL_ATTR.sub(resolve, tag.group(0)), html)
 
 
+def _load_bodies(posts: list) -> None:
+    """Read the bodies of `posts` (deferred by PostFeed.items) in one query."""
+    if posts:
+        ids = [post.pk for post in posts]
+        bodies = dict(Post.objects.published().filter(pk__in=ids).values_list("pk", "body_html"))
+        for post in posts:
+            post.body_html = bodies.get(post.pk, "")
+
+
 def _xml_safe(value):
     """`value` (a feed's or an item's fields) without characters XML 1.0 cannot carry."""
     if isinstance(value, str):
@@ -64,7 +80,34 @@ def _xml_safe(value):
     return value
 
 
-class RssWithContent(Rss201rev2Feed):
+class CachedItems:
+    """A feed generator whose items are written as XML rendered beforehand, one piece per post
+    (cached by PostFeed.get_feed, blog/fragments.py), and whose whole document reaches the
+    response in one write instead of one per SAX event."""
+
+    def item_xml(self, item: dict) -> str:
+        """The XML of one item, exactly as the format's own write_items() writes it."""
+        buffer = StringIO()
+        handler = SimplerXMLGenerator(buffer, "utf-8", short_empty_elements=True)
+        items, self.items = self.items, [item]
+        try:
+            super().write_items(handler)
+        finally:
+            self.items = items
+        return buffer.getvalue()
+
+    def write_items(self, handler):
+        for item in self.items:
+            handler.ignorableWhitespace(item["xml"])  # written as is, already escaped
+
+    def write(self, outfile, encoding):
+        buffer = StringIO()
+        super().write(buffer, encoding)
+        # As Django's writer does: a character the encoding lacks becomes a reference.
+        outfile.write(buffer.getvalue().encode(encoding, "xmlcharrefreplace"))
+
+
+class RssWithContent(CachedItems, Rss201rev2Feed):
     text_is_html = True  # title and description: see the module's docstring
 
     def rss_attributes(self):
@@ -77,7 +120,7 @@ class RssWithContent(Rss201rev2Feed):
         handler.addQuickElement("dcterms:modified", rfc3339_date(item["updateddate"]))
 
 
-class AtomWithContent(Atom1Feed):
+class AtomWithContent(CachedItems, Atom1Feed):
     text_is_html = False
 
     def add_item_elements(self, handler, item):
@@ -108,7 +151,41 @@ class PostFeed(Feed):
         return response
 
     def get_feed(self, obj, request):
-        feed = super().get_feed(obj, request)
+        """The feed, each item's XML read from the cache where it is there: Django builds the
+        items of the other posts only, which are then rendered and stored."""
+        posts = self.items(obj)
+        # Items are the same in every feed of this format on this host (site, category...).
+        kind, site = f"feed-{self.feed_type.__name__}", request.build_absolute_uri("/")
+        keys = [fragments.post_key(kind, post, site) for post in posts]
+        by_key = dict(zip(keys, posts, strict=True))
+        built = []
+
+        def render(missing: list[str]) -> list[dict]:
+            missing_posts = [by_key[key] for key in missing]
+            _load_bodies(missing_posts)
+            built.append(self._build(obj, request, missing_posts))
+            feed = built[-1]
+            return [
+                {
+                    "xml": feed.item_xml(item),
+                    "pubdate": item["pubdate"],
+                    "updateddate": item["updateddate"],
+                }
+                for item in feed.items
+            ]
+
+        pieces = get_many_or_compute(keys, render, fragments.FRAGMENT_TIMEOUT)
+        feed = built[-1] if built else self._build(obj, request, [])
+        feed.items = pieces
+        return feed
+
+    def _build(self, obj, request, posts):
+        """Django's feed with the items of `posts` only."""
+        token = _BUILDING.set(posts)
+        try:
+            feed = super().get_feed(obj, request)
+        finally:
+            _BUILDING.reset(token)
         # Post.save() strips what XML cannot carry, but a row written around it (an update(),
         # a raw import) must not make Django's XML writer raise: the feed would be a 500 for
         # as long as the post is among the newest.
@@ -131,7 +208,11 @@ class PostFeed(Feed):
         return Post.objects.published()
 
     def items(self, obj):
-        posts = list(self.posts(obj).with_relations()[:FEED_LENGTH])
+        building = _BUILDING.get()
+        if building is not None:  # the posts whose items _build() is making
+            return building
+        # The bodies are read only for the posts whose items are not cached (_load_bodies).
+        posts = list(self.posts(obj).with_names().defer(*LARGE_FIELDS)[:FEED_LENGTH])
         if obj is not None and not posts:
             # A category, tag or author only drafts use must not be made known (as its page).
             raise Http404("Nothing published here")

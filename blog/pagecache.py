@@ -28,7 +28,6 @@ import logging
 import re
 import time
 from functools import wraps
-from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -39,6 +38,7 @@ from django.utils.text import compress_string
 
 from . import freshness
 from .caching import CacheDown, cache_call
+from .fragments import code_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,6 @@ STATUS_HEADER = "X-Page-Cache"
 _GZIP = re.compile(r"\bgzip\b")
 _COMPRESSIBLE = re.compile(r"^(text/|application/([a-z.+-]*\+)?(xml|json)\b)")
 _MIN_COMPRESS = 200  # bytes; below this gzip's header costs more than it saves
-_MANIFEST = "staticfiles.json"  # whitenoise's manifest: the hashed names of CSS and scripts
 
 
 def has_session(request) -> bool:
@@ -142,22 +141,6 @@ def storable(request, response) -> bool:
     )
 
 
-def release() -> str:
-    """What the code that renders pages is: the names, sizes and times of the templates, the
-    app's code and the static files' manifest. A deploy changes it, so a shared cache (Redis)
-    never serves a page rendered by the code before: content changes move the stamp, code
-    changes move this. Read once per process."""
-    base = Path(settings.BASE_DIR)
-    files = [*(base / "templates").rglob("*"), *(base / "blog").rglob("*.py")]
-    files += [*(base / "blog" / "templates").rglob("*"), Path(settings.STATIC_ROOT) / _MANIFEST]
-    digest = hashlib.sha256()
-    for path in sorted(files):
-        with contextlib.suppress(OSError):
-            info = path.stat()
-            digest.update(f"{path.relative_to(base)}|{info.st_size}|{info.st_mtime_ns}".encode())
-    return digest.hexdigest()[:12]
-
-
 def page_key(stamp: freshness.Stamp, request, code: str) -> str:
     # The scheme and host are part of the page (canonical and feed URLs are absolute).
     url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:40]
@@ -169,7 +152,8 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.enabled = settings.BLOG["PAGE_CACHE"]
-        self.release = release() if self.enabled else ""
+        # Code and templates: a deploy's pages never read the previous code's (shared Redis).
+        self.release = code_stamp() if self.enabled else ""
         # Never public pages: no stamp is read for them (whitenoise serves static files below).
         self.skip = tuple(
             "/" + prefix.lstrip("/")

@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Q
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,11 +12,24 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
-from . import freshness, previews
+from . import fragments, freshness, previews
 from .caching import get_or_compute
 from .feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
-from .models import Author, Category, Post, Tag, visible_categories
+from .models import (
+    LARGE_FIELDS,
+    Author,
+    Category,
+    Post,
+    Tag,
+    filter_menus,
+    visible_categories,
+    visible_count_for,
+    visible_items,
+    visible_post_count,
+)
+from .models.nearby import neighbours, related_posts
 from .pagecache import public_page
+from .pagination import PostPaginator
 from .search import normalize, search
 
 RELATED_POSTS = 5
@@ -24,7 +37,7 @@ _PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def published_posts():
-    return Post.objects.published().with_relations()
+    return Post.objects.published().with_names()
 
 
 class PublicPageMixin:
@@ -52,6 +65,7 @@ class PostListMixin(PublicPageMixin):
     template_name = "blog/post_list.html"
     context_object_name = "posts"
     paginate_by = settings.BLOG["POSTS_PER_PAGE"]
+    paginator_class = PostPaginator  # deep pages at the cost of shallow ones
     allow_empty = True
     page_title = ""
     feeds = ()  # extra (label, rss_url, atom_url) for autodiscovery
@@ -63,10 +77,19 @@ class PostListMixin(PublicPageMixin):
     def get_queryset(self):
         return published_posts()
 
+    def known_count(self) -> int | None:
+        """The list's length from a stored count (blog/models/counts.py), or None: count it."""
+        return None
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return super().get_paginator(queryset, per_page, count=self.known_count(), **kwargs)
+
     def paginate_queryset(self, queryset, page_size):
         raw = self.request.GET.get(self.page_kwarg)
         if raw is not None and not _PAGE_NUMBER.fullmatch(raw):
             raise Http404("No such page")
+        if isinstance(queryset, QuerySet):  # search pages hand in their own results
+            queryset = queryset.defer(*LARGE_FIELDS)
         paginated = super().paginate_queryset(queryset, page_size)
         if self.empty_is_404 and paginated[0].count == 0:
             raise Http404("Nothing published here")
@@ -109,6 +132,9 @@ class PostListMixin(PublicPageMixin):
 class HomeView(PostListMixin, ListView):
     template_name = "blog/home.html"
 
+    def known_count(self):
+        return visible_post_count()
+
 
 class PostDetailView(PublicPageMixin, DetailView):
     """A published post; for staff, also a draft, review or scheduled post as a preview."""
@@ -132,35 +158,16 @@ class PostDetailView(PublicPageMixin, DetailView):
         return previews.make_private(self.render_to_response(context))
 
     def get_queryset(self):
-        return published_posts()
+        # The page shows body_html, never the Markdown source or the health data.
+        return published_posts().defer("body", "health_findings", "front_matter")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         post = self.object
-        visible = Post.objects.published()
-        context["previous_post"] = context["next_post"] = None
-        if post.published_at is not None:  # a preview of an undated draft has no neighbours
-            context["previous_post"] = (
-                visible.filter(published_at__lt=post.published_at).order_by("-published_at").first()
-            )
-            context["next_post"] = (
-                visible.filter(published_at__gt=post.published_at).order_by("published_at").first()
-            )
-        context["related_posts"] = self.related_posts(post, visible)
+        context["previous_post"], context["next_post"] = neighbours(post)
+        context["related_posts"] = related_posts(post, RELATED_POSTS)
+        context.update(fragments.post_page(self.request, context))  # the cached pieces
         return context
-
-    @staticmethod
-    def related_posts(post, visible):
-        """Up to five published posts sharing the most tags with this one, newest first."""
-        tag_ids = [tag.pk for tag in post.ordered_tags]
-        if not tag_ids:
-            return []
-        return list(
-            visible.exclude(pk=post.pk)
-            .filter(tag_links__tag__in=tag_ids)
-            .annotate(shared=Count("tag_links"))
-            .order_by("-shared", "-published_at")[:RELATED_POSTS]
-        )
 
 
 class PreviewLinkView(PostDetailView):
@@ -190,10 +197,15 @@ class CategoryDetailView(PostListMixin, ListView):
 
     def get_queryset(self):
         try:
-            self.category = Category.with_subtree(self.kwargs["slug"])
+            counted = Category.objects.annotate(visible_posts=visible_count_for(Category))
+            self.category = Category.with_subtree(self.kwargs["slug"], counted)
         except Category.DoesNotExist:
             raise Http404("No such category") from None
         return published_posts().in_category(self.category)
+
+    def known_count(self):
+        # A post filed under two categories of a subtree is one post: counted by the list.
+        return self.category.visible_posts if len(self.category.subtree_ids) == 1 else None
 
     def get_page_title(self):
         return self.category.name
@@ -212,8 +224,12 @@ class TagDetailView(PostListMixin, ListView):
     template_name = "blog/tag_detail.html"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        tags = Tag.objects.annotate(visible_posts=visible_count_for(Tag))
+        self.tag = get_object_or_404(tags, slug=self.kwargs["slug"])
         return published_posts().tagged(self.tag)
+
+    def known_count(self):
+        return self.tag.visible_posts
 
     def get_page_title(self):
         return f"#{self.tag.name}"
@@ -230,8 +246,12 @@ class AuthorDetailView(PostListMixin, ListView):
     template_name = "blog/author_detail.html"
 
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        authors = Author.objects.annotate(visible_posts=visible_count_for(Author))
+        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
         return published_posts().by_author(self.author)
+
+    def known_count(self):
+        return self.author.visible_posts
 
     def get_page_title(self):
         return self.author.name
@@ -247,7 +267,10 @@ class DateArchiveMixin(PostListMixin):
     date_field = "published_at"
     make_object_list = True
     allow_future = False
-    allow_empty = False
+    # An empty month is a 404 all the same (empty_is_404); allow_empty off made Django ask
+    # whether it had posts and look up the neighbouring months: three queries never shown.
+    allow_empty = True
+    empty_is_404 = True
     template_name = "blog/archive.html"
 
 
@@ -262,10 +285,8 @@ class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
     def get_page_title(self):
         return f"{self.get_year()}年{int(self.get_month())}月の記事"
 
-
-def _visible_count(post_lookup: str) -> Count:
-    # Counted through published(): drafts and scheduled posts never show in a count.
-    return Count(post_lookup, filter=Q(**{f"{post_lookup}__in": Post.objects.published()}))
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        return []  # the days of the month: no template lists them
 
 
 class CategoryListView(PublicPageMixin, TemplateView):
@@ -273,7 +294,7 @@ class CategoryListView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         # Only categories with a published post, their sub-categories' included.
-        categories = visible_categories(post_count=_visible_count("post_links__post"))
+        categories = visible_categories()
         roots = [c for c in categories if c.parent_id is None]
         for category in categories:
             category.child_list = [c for c in categories if c.parent_id == category.pk]
@@ -284,11 +305,7 @@ class TagListView(PublicPageMixin, TemplateView):
     template_name = "blog/tag_list.html"
 
     def get_context_data(self, **kwargs):
-        tags = (
-            Tag.objects.annotate(post_count=_visible_count("post_links__content_object"))
-            .filter(post_count__gt=0)
-            .order_by("name")
-        )
+        tags = visible_items(Tag, newest=False)  # stored counts, not 550,000 links
         return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
 
 
@@ -346,32 +363,11 @@ class SearchView(PostListMixin, ListView):
         return context
 
     def filter_choices(self) -> dict:
-        """The choices of the filter menus. Listing the tags and years in use reads every post
-        (about 100 ms at 100,000 posts), so they are cached under the site's stamp, which any
-        change to a post, a category, a tag or an author moves (blog/freshness.py)."""
+        """The choices of the filter menus (two statements of stored counts and index probes,
+        blog/models/visibility.py), cached under the site's stamp, which any change to a
+        post, a category, a tag or an author moves (blog/freshness.py)."""
         key = f"blog:search-filters:{freshness.state(self.request).key}"
-        return get_or_compute(key, self._filter_choices, timeout=300)
-
-    @staticmethod
-    def _filter_choices() -> dict:
-        published = Post.objects.published()
-        return {
-            # Only names a published post uses: a draft's must stay unknown.
-            "categories": [{"slug": c.slug, "name": c.name} for c in visible_categories()],
-            "tags": list(
-                Tag.objects.filter(post_links__content_object__in=published)
-                .distinct()
-                .order_by("name")
-                .values("slug", "name")
-            ),
-            "authors": list(
-                Author.objects.filter(post_links__post__in=published)
-                .distinct()
-                .order_by("name")
-                .values("slug", "name")
-            ),
-            "years": [d.year for d in published.dates("published_at", "year", "DESC")],
-        }
+        return get_or_compute(key, filter_menus, timeout=300)
 
 
 class OpenSearchView(PublicPageMixin, TemplateView):

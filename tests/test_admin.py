@@ -371,3 +371,21 @@ def test_tags_typed_with_control_characters_are_saved_as_the_clean_tags(staff_cl
     assert post.title == "題名"
     assert sorted(post.tags.names()) == ["新規", "既存"]
     assert Tag.objects.count() == 2
+
+
+def test_tag_filter_lists_the_most_used_tags_and_the_chosen_one(staff_client, monkeypatch):
+    """The tag filter offers the most used tags (not every tag of the site) plus the one
+    chosen, and narrows the list to that tag's posts."""
+    from blog.admin.posts import TagFilter
+
+    monkeypatch.setattr(TagFilter, "shown", 2)
+    PostFactory.create_batch(3, tags=["よく使う"])
+    PostFactory.create_batch(2, tags=["次に使う"])
+    PostFactory(title="まれな記事", tags=["まれ"])
+    html = staff_client.get(reverse(CHANGELIST)).content.decode()
+    assert "よく使う" in html and "次に使う" in html and "?tags__id__exact=" in html
+    rare = Tag.objects.get(name="まれ")
+    assert f"tags__id__exact={rare.pk}" not in html
+    response = staff_client.get(reverse(CHANGELIST), {"tags__id__exact": rare.pk})
+    assert {post.title for post in response.context["cl"].result_list} == {"まれな記事"}
+    assert f"tags__id__exact={rare.pk}" in response.content.decode()

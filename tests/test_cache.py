@@ -161,3 +161,20 @@ def test_pages_are_cached_in_redis_and_fresh_after_a_change(client, real_redis):
     post.save()
     fresh = Client().get(url)
     assert fresh["X-Page-Cache"] == "miss" and "レディスで改題" in fresh.content.decode()
+
+
+def test_a_failing_cache_is_left_alone_for_a_while(redis_down, caplog, monkeypatch):
+    """After a failure the cache is not asked again for RETRY_SECONDS (no more socket
+    timeouts, no more warnings); then it is tried again."""
+    from blog import caching
+
+    calls = []
+    monkeypatch.setattr(redis_down, "get", lambda *args, **kwargs: calls.append(1) or 1 / 0)
+    caplog.clear()
+    for _ in range(3):
+        assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (1, 1)
+    now = caching.time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.RETRY_SECONDS + 1)
+    assert get_or_compute("blog:test", lambda: "計算", 60) == "計算"
+    assert (len(calls), len(cache_warnings(caplog))) == (2, 2)

@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from reversion.admin import VersionAdmin
 
-from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory
+from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory, Tag
 from ..revisions import recorded
 from ..roles import can_publish
+from ..search import matching
 from .editor import MarkdownPreviewAdminMixin
 from .forms import PostAdminForm
 from .health import HealthAdminMixin
@@ -67,6 +68,27 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags, and the one chosen: a list of all 5,000 made every page of the
+    list render 5,000 links (3 s). Any tag's posts are one click away from the tag admin."""
+
+    title = "タグ"
+    parameter_name = "tags__id__exact"  # the URL Django's own tag filter used
+    shown = 30
+
+    def lookups(self, request, model_admin):
+        tags = list(Tag.objects.order_by("-counts__posts", "name")[: self.shown])
+        chosen = self.value()
+        if chosen and chosen.isdigit() and all(str(tag.pk) != chosen for tag in tags):
+            tags += list(Tag.objects.filter(pk=chosen))
+        return [(str(tag.pk), tag.name) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tag_links__tag=self.value())  # one link a tag: no duplicates
+        return queryset
+
+
 @admin.register(Post)
 class PostAdmin(
     HealthAdminMixin,
@@ -81,9 +103,14 @@ class PostAdmin(
         "title", "author_names", "primary_category_name", "status_label", "published_at",
         "reading_time", "health_badge",
     ]  # fmt: skip
-    list_filter = [PublicationFilter, "status", "health", "categories", "authors", "tags"]
+    list_filter = [PublicationFilter, "status", "health", "categories", "authors", TagFilter]
     date_hierarchy = "published_at"
+    # Searched through the site's Japanese index (get_search_results), never LIKE on bodies.
     search_fields = ["title", "excerpt", "body"]
+    search_help_text = "本文・タイトル・抜粋を、サイトの検索と同じ索引で探します。"
+    # "N 件中" counted every post again on each page of a filtered list: the filtered count
+    # is enough.
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["reading_time", "created_at", "updated_at", "source_path", "health_panel"]
     actions = ["publish", "unpublish", "clean_up"]
@@ -130,6 +157,14 @@ class PostAdmin(
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.
         return super().get_queryset(request).readable_by(request.user).with_relations()
+
+    def get_search_results(self, request, queryset, search_term):
+        """The posts whose title, excerpt or text has every term, found through the search
+        index as on the site (blog/search/): `UPPER(body) LIKE` read every post, up to four
+        times a page (6-16 s at 100,000 posts). No duplicates: one document a post."""
+        if not search_term.strip():
+            return queryset, False
+        return matching(queryset, search_term), False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -23,19 +23,26 @@ class OrderedLink(models.Model):
 class PostAuthor(OrderedLink):
     target = "author"
     post = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="author_links")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="post_links")
+    # Indexed with the post (Meta.indexes): an author's posts are read from the index alone.
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="post_links", db_index=False
+    )
 
     class Meta(OrderedLink.Meta):
         verbose_name = verbose_name_plural = "著者"
         constraints = [
             models.UniqueConstraint(fields=["post", "author"], name="blog_postauthor_unique")
         ]
+        indexes = [models.Index(fields=["author", "post"], name="blog_postauthor_author_idx")]
 
 
 class PostCategory(OrderedLink):
     target = "category"
     post = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="category_links")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="post_links")
+    # Indexed with the post (Meta.indexes): a category's posts are read from the index alone.
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="post_links", db_index=False
+    )
     position = models.PositiveSmallIntegerField(
         "順番", default=0, help_text="最初が主カテゴリーです。"
     )
@@ -45,3 +52,4 @@ class PostCategory(OrderedLink):
         constraints = [
             models.UniqueConstraint(fields=["post", "category"], name="blog_postcategory_unique")
         ]
+        indexes = [models.Index(fields=["category", "post"], name="blog_postcategory_category_idx")]

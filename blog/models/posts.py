@@ -21,7 +21,9 @@ from ..content.text import (
     summarize,
 )
 from ..roles import can_publish
+from .indexes import POST_INDEXES
 from .links import PostAuthor, PostCategory
+from .names import NamesQuerySet
 from .stamp import site_changed
 from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, unique_slug
 
@@ -35,6 +37,9 @@ DERIVED_FIELDS = {
     "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
     "health_findings", "version", "updated_at",
 }  # fmt: skip
+# The large columns no list of posts shows (the source, its rendering, health data, front
+# matter): lists and feeds leave them in the database (a long post is 100 KB of them).
+LARGE_FIELDS = ("body", "body_html", "toc_html", "health_findings", "front_matter")
 
 
 class StaleVersion(Exception):
@@ -64,7 +69,7 @@ def modified_at_expression(prefix: str = ""):
     return Coalesce(f"{prefix}revised_at", f"{prefix}published_at")
 
 
-class PostQuerySet(models.QuerySet):
+class PostQuerySet(NamesQuerySet, models.QuerySet):
     def update(self, **kwargs):
         # A queryset's update() sends no signal: the site's stamp (blog/freshness.py) is moved
         # here, so that no cached page outlives a change made this way.
@@ -199,7 +204,7 @@ class Post(models.Model):
         ordering = ["-published_at", "-id"]
         verbose_name = verbose_name_plural = "記事"
         permissions = [("publish_post", "記事を公開・予約・非公開にできる")]
-        indexes = [models.Index(fields=["status", "-published_at"], name="blog_post_pub_idx")]
+        indexes = POST_INDEXES  # what each is for: blog/models/indexes.py
 
     def __str__(self):
         return self.title
@@ -337,19 +342,25 @@ class Post(models.Model):
         SEO description, else the summary."""
         return self.seo_description or self.summary
 
-    # The ordered relations below read the prefetched links from with_relations(); without
-    # the prefetch they still work, at one query each.
+    # The ordered relations below read the Names of with_names() (public pages) or the
+    # prefetched links of with_relations(); without either they still work, at one query each.
+    def _named(self, kind: str, links: str, target: str) -> list:
+        names = self.__dict__.get("_names")
+        if names is not None:
+            return names.models(kind, self._state.db)
+        return [getattr(link, target) for link in getattr(self, links).all()]
+
     @property
     def ordered_authors(self) -> list[Author]:
-        return [link.author for link in self.author_links.all()]
+        return self._named("authors", "author_links", "author")
 
     @property
     def ordered_categories(self) -> list[Category]:
-        return [link.category for link in self.category_links.all()]
+        return self._named("categories", "category_links", "category")
 
     @property
     def ordered_tags(self) -> list[Tag]:
-        return [link.tag for link in self.tag_links.all()]
+        return self._named("tags", "tag_links", "tag")
 
     @property
     def primary_category(self) -> Category | None:
@@ -357,6 +368,7 @@ class Post(models.Model):
         return categories[0] if categories else None
 
     def set_authors(self, authors) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.author_links.all().delete()
         PostAuthor.objects.bulk_create(
             PostAuthor(post=self, author=author, position=i) for i, author in enumerate(authors)
@@ -364,6 +376,7 @@ class Post(models.Model):
         site_changed()  # bulk_create sends no signal (blog/freshness.py)
 
     def set_categories(self, categories) -> None:
+        self.__dict__.pop("_names", None)  # read before the change
         self.category_links.all().delete()
         PostCategory.objects.bulk_create(
             PostCategory(post=self, category=category, position=i)
@@ -373,6 +386,7 @@ class Post(models.Model):
 
     def set_tags(self, names) -> None:
         """Replace the tags, keeping the given order; names differing only in case are one tag."""
+        self.__dict__.pop("_names", None)  # read before the change
         self.tags.clear()
         seen = set()
         for name in map(strip_invalid_characters, names):  # as Tag.save() would store it

@@ -95,11 +95,11 @@ class Category(NamedModel):
         return reverse("blog:category_detail", kwargs={"slug": self.slug})
 
     @classmethod
-    def with_subtree(cls, slug: str) -> "Category":
+    def with_subtree(cls, slug: str, queryset=None) -> "Category":
         """The category with this slug, with `subcategories` (its children) and `subtree_ids`
-        (itself and every descendant). The tree is small: one query loads it all.
-        Raises Category.DoesNotExist."""
-        categories = list(cls.objects.all())
+        (itself and every descendant). The tree is small: one query loads it all (from
+        `queryset`, annotated as a caller needs). Raises Category.DoesNotExist."""
+        categories = list(cls.objects.all() if queryset is None else queryset)
         category = next((c for c in categories if c.slug == slug), None)
         if category is None:
             raise cls.DoesNotExist(slug)
@@ -146,10 +146,14 @@ class Tag(TagBase):
 class TaggedPost(TaggedItemBase):
     # A real foreign key instead of taggit's generic relation: joins the database can index.
     content_object = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_links")
+    # Indexed with the post (Meta.indexes): a tag's posts are read from the index alone.
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="post_links", db_index=False
+    )
 
     class Meta:
         ordering = ["id"]  # the order the tags were given in
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="blog_taggedpost_unique")
         ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="blog_taggedpost_tag_idx")]

@@ -1,31 +1,82 @@
 """Which categories, tags and authors a reader may learn of: those with a published post, a
 category also through its sub-categories' (its page lists their posts). A name only drafts or
-scheduled posts use appears in no menu, index, sitemap or feed, and its page is a 404."""
+scheduled posts use appears in no menu, index, sitemap or feed, and its page is a 404.
 
-from django.db.models import Max, Q
+The numbers come from the stored counts (blog/models/counts.py), corrected for scheduled posts:
+no page counts links to find them."""
 
-from .posts import Post, modified_at_expression
+from django.db import connection
+from django.utils import timezone
+
+from .counts import visible_items, visible_names
+from .posts import Post
 from .taxonomy import Category
 
 
-def newest_published(post_path: str) -> Max:
-    """An annotation: the newest Post.modified_at of the published posts reached through
-    `post_path` ("post_links__post"), None when there is none."""
-    visible = Q(**{f"{post_path}__in": Post.objects.published()})
-    return Max(modified_at_expression(f"{post_path}__"), filter=visible)
+def visible_categories(newest: bool = True) -> list[Category]:
+    """The categories with a published post in their subtree, by name, each with `post_count`
+    (its own published posts) and `newest` (the newest published post's date, its
+    descendants' included; None for all with `newest=False`, one query fewer when a
+    scheduled post is some category's newest). The tree is small: it is read whole."""
+    categories = visible_items(Category, keep_empty=True, newest=newest)
+    by_pk, shown = {c.pk: c for c in categories}, set()
+    for category in [c for c in categories if c.post_count]:
+        node, seen = category, set()
+        while node is not None and node.pk not in seen:  # up to the root (or a cycle)
+            seen.add(node.pk)
+            if node is not category and category.newest:
+                node.newest = max(filter(None, [node.newest, category.newest]))
+            node = by_pk.get(node.parent_id)
+        shown |= seen
+    return [c for c in categories if c.pk in shown]
 
 
-def visible_categories(**annotations) -> list[Category]:
-    """The categories with a published post in their subtree, by name, each with `newest`
-    (the newest such post's date, its descendants' included) and any other `annotations`.
-    The tree is small: one query loads it all."""
-    newest = newest_published("post_links__post")
-    categories = list(Category.objects.annotate(newest=newest, **annotations).order_by("name"))
-    by_pk = {c.pk: c for c in categories}
-    for category in [c for c in categories if c.newest]:
-        parent, seen = by_pk.get(category.parent_id), set()
-        while parent is not None and parent.pk not in seen:  # `seen`: a cycle saved anyway
-            seen.add(parent.pk)
-            parent.newest = max(filter(None, [parent.newest, category.newest]))
-            parent = by_pk.get(parent.parent_id)
-    return [c for c in categories if c.newest]
+def visible_category_names(rows: list[dict]) -> list[dict]:
+    """The categories of visible_names() a reader may learn of: with a published post of
+    their own or in a sub-category."""
+    by_pk, shown = {row["id"]: row for row in rows}, set()
+    for row in [row for row in rows if row["posts"] > 0]:
+        node = row
+        while node is not None and node["id"] not in shown:  # up to the root (or a cycle)
+            shown.add(node["id"])
+            node = by_pk.get(node["parent_id"])
+    return [row for row in rows if row["id"] in shown]
+
+
+FIRST_YEAR = 1970  # the years a single statement looks for (an earlier post: one more query)
+
+
+def visible_years() -> list[int]:
+    """The years (site time) with a published post, newest first. One statement of an index
+    probe a year: the DISTINCT over every post's date it replaces read all 100,000."""
+    published = Post.objects.published()
+    years = range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)
+    parts = [published.order_by("published_at").values("published_at")[:1]]
+    parts += [published.filter(published_at__year=year).values("pk")[:1] for year in years]
+    compiled = [part.query.sql_with_params() for part in parts]
+    # Django's own compiled queries, as in blog/freshness.py; every value is a parameter.
+    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for _, params in compiled for value in params])
+        first, *found = cursor.fetchone()
+    if first is not None and Post._meta.get_field("published_at").to_python(first).year < (
+        FIRST_YEAR
+    ):
+        return [d.year for d in published.dates("published_at", "year", "DESC")]
+    return [year for year, pk in zip(years, found, strict=True) if pk is not None]
+
+
+def filter_menus() -> dict:
+    """The search page's filter menus: the categories, tags, authors and years a published
+    post has (a draft's names stay unknown). Two statements."""
+    names = visible_names()
+
+    def menu(rows):
+        return [{"slug": row["slug"], "name": row["name"]} for row in rows]
+
+    return {
+        "categories": menu(visible_category_names(names["categories"])),
+        "tags": menu(names["tags"]),
+        "authors": menu(names["authors"]),
+        "years": visible_years(),
+    }

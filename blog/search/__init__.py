@@ -3,14 +3,16 @@
 Word-based engines see an unspaced Japanese sentence as one "word", so each post gets a stored
 search document (PostSearchDocument) of index terms, in the manner of Lucene's CJK analyser:
 - text is NFKC-normalised ("ＡＩ" → "AI", "ｲﾝﾌﾗ" → "インフラ") and case-folded;
-- every CJK character is a term, and so is every pair of neighbouring CJK characters, so one-
-  and two-character queries (投資, 電力, 提携) are index lookups like any other;
+- every CJK character is a term, and so is every pair and every triple of neighbouring CJK
+  characters, so one- to three-character queries (電, 提携, 東京都) are index lookups like any
+  other, and a longer one is the AND of its triples: a rare 産業界 is one term of the index,
+  not two common pairs (産業, 業界) whose posts would all have to be read;
 - Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI");
 - where a Latin word touches CJK text, the junction is a term too ("AIインフラ" → "aiイ",
   "2025年" → "2025年"), so a mixed query does not match every post that has "AI" somewhere and
   "インフラ" somewhere else.
 A query term becomes the AND of its index terms; the stored NFKC text then confirms the exact
-substring where the index alone cannot ("東京都" is not a post that only has 東京 and 京都).
+substring where the index alone cannot ("東京都庁" is not a post that only has 東京都 and 京都庁).
 The title's terms are indexed apart as well, because title matches rank first.
 
 How a query runs (every step reads an index or a bounded number of rows):
@@ -31,7 +33,7 @@ entry points: search(), index_post() and rebuild_search_index().
 """
 
 from ..models import Author, Category, Post, PostSearchDocument, Tag
-from .results import EXACT_COUNT_LIMIT, SearchResults
+from .results import EXACT_COUNT_LIMIT, SearchResults, contains_all
 from .terms import (
     QueryTerm,
     document_fields,
@@ -49,6 +51,7 @@ __all__ = [
     "document_fields",
     "index_post",
     "index_terms",
+    "matching",
     "normalize",
     "parse_query",
     "rebuild_search_index",
@@ -112,3 +115,16 @@ def search(
     if year:
         posts = posts.filter(published_at__year=year)
     return SearchResults(query, terms, posts, filtered=bool(category or tag or author or year))
+
+
+def matching(posts, query: str):
+    """The posts of `posts` (any status: the admin's list) whose title, excerpt or text has
+    every term of the query: the index finds them, and the stored text confirms the terms
+    the index alone cannot (as search() does). A queryset, for the list to filter, order,
+    count and page; no LIKE over the bodies."""
+    terms = parse_query(query)
+    if not terms:
+        return posts.none()
+    confirm = contains_all([term for term in terms if not term.exact], "text")
+    documents = PostSearchDocument.objects.filter(confirm, tokens__indexmatch=terms)
+    return posts.filter(search_document__in=documents.values("post_id"))

@@ -172,7 +172,7 @@ class SearchResults:
         # columns (the body twice over, the index terms) stay in the database.
         posts = (
             Post.objects.filter(pk__in=ids)
-            .with_relations()
+            .with_names()
             .select_related("search_document")
             .defer(
                 "body",

@@ -15,6 +15,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MAX_WORD_LENGTH = 100  # a longer "word" (a pasted hash) is not indexed: tsvector allows 2 KB
 SNIPPET_RADIUS = 60
+GRAM = 3  # the longest run of CJK characters indexed as one term
 
 # Kana, kanji and hangul letters. The kana blocks' marks and punctuation (the combining and
 # spacing voicing marks ゛゜, the double hyphen ゠, the middle dot ・) separate words, as they do
@@ -51,13 +52,14 @@ def _junction(previous: str, previous_cjk: bool, run: str) -> str:
 
 
 def index_terms(text: str, normalized: bool = False) -> list[str]:
-    """The index terms of a text: CJK unigrams and bigrams, Latin words (case-folded), and the
-    junctions where the two touch."""
+    """The index terms of a text: CJK unigrams, bigrams and trigrams, Latin words (case-folded),
+    and the junctions where the two touch."""
     terms, previous = [], None
     for run, cjk, touches in _runs((text if normalized else normalize(text)).casefold()):
         if cjk:
             terms.extend(run)
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+            terms.extend(run[i : i + GRAM] for i in range(len(run) - GRAM + 1))
         elif len(run) <= MAX_WORD_LENGTH:
             terms.append(run)
         if touches and previous[1] != cjk and len(run) <= MAX_WORD_LENGTH:
@@ -90,7 +92,10 @@ def parse_query(raw: str) -> list[QueryTerm]:
         lexemes, previous = [], None
         for index, (run, cjk, touches) in enumerate(runs):
             if cjk:
-                grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+                # The longest grams the index has: a rare 産業界 is one trigram, where its two
+                # pairs (産業, 業界) are each in a good share of all posts.
+                size = min(len(run), GRAM)
+                grams = [run[i : i + size] for i in range(len(run) - size + 1)]
                 lexemes.extend((gram, False) for gram in grams)
             elif not touches and not (index + 1 < len(runs) and runs[index + 1][2]):
                 # A word touching CJK text is implied by its junction term, which is far
@@ -101,12 +106,12 @@ def parse_query(raw: str) -> list[QueryTerm]:
                 last_word = not cjk and index == len(runs) - 1
                 lexemes.append((_junction(previous[0], previous[1], run), last_word))
             previous = (run, cjk)
-        # The index answers these exactly: one or two CJK characters, one Latin word, or one
+        # The index answers these exactly: one to three CJK characters, one Latin word, or one
         # word touching one CJK character (its junction term says exactly that). Longer terms
         # are confirmed on the stored text. (Runs that touch are never of the same kind.)
         (first, first_cjk, _), *rest = runs
         if not rest:
-            exact = not first_cjk or len(first) <= 2
+            exact = not first_cjk or len(first) <= GRAM
         else:
             cjk_run = first if first_cjk else rest[0][0]
             exact = len(rest) == 1 and rest[0][2] and len(cjk_run) == 1
@@ -132,6 +137,8 @@ def stored_terms(terms) -> str:
 def document_fields(title: str, excerpt: str, body_html: str) -> dict:
     """The stored search document of a post's title, excerpt and rendered body."""
     text, title = normalize("\n".join([title, excerpt, html_to_text(body_html)])), normalize(title)
+    # Each term once: the index keeps no counts or positions, and a 5,000-character post
+    # repeats its characters and pairs thousands of times.
     return {
         "title": title,
         "text": text,

@@ -1,4 +1,4 @@
-"""Template helpers for SEO: JSON-LD and absolute URLs."""
+"""Template helpers for SEO (JSON-LD, absolute URLs) and the cached list entries."""
 
 import json
 
@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
+
+from .. import fragments
 
 register = template.Library()
 
@@ -62,3 +64,10 @@ def post_json_ld(context, post) -> str:
     data = {key: value for key, value in data.items() if value not in (None, [], "")}
     text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def post_summaries(posts):
+    """The list entries of a page of posts, each cached until the post or a name it shows
+    changes (blog/fragments.py)."""
+    return fragments.post_summaries(posts)
