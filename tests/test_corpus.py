@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 
 from blog.bench import corpus
 from blog.bench.indexes import droppable
@@ -16,7 +17,21 @@ from blog.bench.progress import Progress
 from blog.bench.taxonomy import Taxonomy, tag_names
 from blog.bench.vocabulary import AUTHORS, BENCH_TERMS, CATEGORY_TREE, TAGS
 from blog.bench.writer import MAX_CHARS, MIN_CHARS
-from blog.models import Author, Category, Post, PostSearchDocument, SiteStamp, Tag
+from blog.models import (
+    Author,
+    AuthorCount,
+    Category,
+    CategoryCount,
+    Post,
+    PostAuthor,
+    PostCategory,
+    PostSearchDocument,
+    SiteCount,
+    SiteStamp,
+    Tag,
+    TagCount,
+    TaggedPost,
+)
 from blog.search import search
 
 pytestmark = pytest.mark.django_db
@@ -131,6 +146,19 @@ def test_worker_processes_build_the_same_corpus_as_one_process():
     Post.objects.all().delete()
     corpus.generate(20, seed=5, batch=5, workers=1)
     assert rows() == forked
+
+
+def test_stored_counts_are_exact_after_the_load(generated):
+    """The counts' triggers are dropped for the load and the counts made once after it: each
+    tag's, category's and author's, and the site's, are those of the links."""
+    for counts, links, field in [
+        (TagCount, TaggedPost, "tag"),
+        (CategoryCount, PostCategory, "category"),
+        (AuthorCount, PostAuthor, "author"),
+    ]:
+        stored = dict(counts.objects.filter(posts__gt=0).values_list(field, "posts"))
+        assert stored == dict(links.objects.values_list(field).annotate(Count("id"))), field
+    assert SiteCount.objects.get().posts == 30
 
 
 def test_the_load_moves_the_site_stamp():

@@ -35,7 +35,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import Post, site_changed
+from ..models import Post, rebuild_counts, site_changed
 from .batches import LOADED, Builder, default_workers, slug_for
 from .indexes import indexes_dropped
 from .loading import analyze, next_id, reset_sequences, session, write_batch
@@ -152,6 +152,8 @@ def generate(
                     progress(built.stop, n, time.perf_counter() - started)
             index_started = time.perf_counter()
         reset_sequences(LOADED)
+    # The triggers that keep the stored counts were dropped for the load: count once.
+    rebuild_counts()
     if differences and log:
         log(
             "Warning: the corpus's shortcuts differ from what Post.save() stores ("

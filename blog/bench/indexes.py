@@ -1,13 +1,15 @@
 """The indexes during a bulk load: what is cheaper built once at the end is dropped first and
 made again after, and the rest kept up to date as cheaply as the database allows.
 
-PostgreSQL: the b-tree indexes no constraint stands on, and the foreign keys (checked once
-when added back instead of row by row), are dropped. The GIN indexes of the search stay:
+PostgreSQL: the b-tree indexes no constraint stands on, the foreign keys (checked once when
+added back instead of row by row) and the triggers (the stored counts': the loader counts
+once at the end instead, blog/models/counts.py) are dropped. The GIN indexes of the search stay:
 building one for 100,000 long posts takes about five minutes on one core, so inserts queue
 their entries in the index's pending list and a second connection merges it as the load goes
 (gin_clean_pending_list), on the other core, for less work in all than the build.
 SQLite: the indexes and triggers on the loaded tables are dropped, and the FTS5 tables filled
-from their content tables at the end ('rebuild').
+from their content tables at the end ('rebuild'). Whatever the dropped triggers keep (the
+stored counts) must be made again by the caller.
 
 Everything is found in the catalogue, so whatever a later migration adds is handled too.
 """
@@ -36,8 +38,13 @@ def droppable(tables: list[str]) -> tuple[list[tuple[str, str, str, str]], list[
             "pg_get_constraintdef(c.oid)) "
             "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
             "WHERE c.contype = 'f' AND t.relname = ANY(%s) "
-            "AND t.relnamespace = current_schema()::regnamespace",
-            [tables, tables],
+            "AND t.relnamespace = current_schema()::regnamespace "
+            "UNION ALL "
+            "SELECT 'trigger', c.relname, t.tgname, pg_get_triggerdef(t.oid) "
+            "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relname = ANY(%s) "
+            "AND c.relnamespace = current_schema()::regnamespace",
+            [tables, tables, tables],
         )
         gin = [name for _, _, name, sql in rows if " USING gin " in sql]
         return [row for row in rows if row[2] not in gin], gin
@@ -60,6 +67,8 @@ def _drop(kind: str, table: str, name: str) -> str:
     quote = connection.ops.quote_name
     if kind == "constraint":
         return f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}"
+    if kind == "trigger" and connection.vendor == "postgresql":
+        return f"DROP TRIGGER {quote(name)} ON {quote(table)}"
     return f"DROP {kind.upper()} {quote(name)}"
 
 
