@@ -15,6 +15,7 @@ Everything is found in the catalogue, so whatever a later migration adds is hand
 """
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -90,9 +91,10 @@ def indexes_dropped(models_loaded: list[type[models.Model]], log=None) -> Iterat
         yield
     finally:
         if log:
-            indexes = sum(kind != "constraint" for kind, *_ in dropped)
+            made = Counter(kind for kind, *_ in dropped)
             log(
-                f"Building {indexes} indexes and the search index{'es' if len(kept) > 1 else ''}..."
+                f"Building {made['index']} indexes, {made['constraint']} foreign keys and "
+                f"{made['trigger']} triggers; merging the search's {len(kept)} indexes..."
             )
         if cleaner:
             cleaner.finish()  # it merges what is left while the others are built
