@@ -8,6 +8,7 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
 from blog.pagecache import public_page
+from blog.sitemaps import section as sitemap_section
 from blog.sitemaps import sitemaps
 
 # A database that cannot be reached is a 503 in the site's design, anything else the 500 page.
@@ -28,8 +29,7 @@ urlpatterns = [
     ),
     path(
         "sitemap-<section>.xml",
-        public_page(sitemaps_views.sitemap),
-        {"sitemaps": sitemaps},
+        public_page(sitemap_section),  # Django's view, written without its template
         name="sitemap_section",
     ),
     path(

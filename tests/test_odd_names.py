@@ -70,3 +70,24 @@ def test_an_odd_tag_slug_is_a_valid_url_slug():
     assert reverse("blog:tag_detail", kwargs={"slug": tag.slug}).startswith("/tags/")
     category = Category.objects.create(name="🙂")
     category.full_clean()
+
+
+@pytest.mark.parametrize("slug", ["ai", "生成ai", "tag_1", "ｶﾀｶﾅ", "a-b-c", "ÄÖ", "x" * 200])
+@pytest.mark.parametrize(
+    "url_name",
+    ["blog:post_detail", "blog:tag_detail", "blog:category_detail", "blog:author_detail"],
+)
+def test_slug_paths_are_what_reverse_gives(url_name, slug):
+    """The pages' URLs built from a slug (blog/paths.py) are exactly reverse()'s, under a
+    script prefix too."""
+    from django.urls import reverse, set_script_prefix
+
+    from blog.paths import slug_path
+
+    assert slug_path(url_name, slug) == reverse(url_name, kwargs={"slug": slug})
+    set_script_prefix("/blog/")
+    try:
+        assert slug_path(url_name, slug) == reverse(url_name, kwargs={"slug": slug})
+        assert slug_path(url_name, slug).startswith("/blog/")
+    finally:
+        set_script_prefix("/")

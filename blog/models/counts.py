@@ -20,6 +20,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ..paths import slug_paths
 from .links import PostAuthor, PostCategory
 from .posts import Post, modified_at_expression
 from .taxonomy import Author, Category, Tag, TaggedPost
@@ -124,15 +125,18 @@ def _scheduled_sql(model) -> tuple[str, list]:
 
 
 def _items_sql(model, keep_empty: bool) -> tuple[str, list]:
-    """Every column of `model`'s items with published() posts (or all, `keep_empty`), plus
-    post_count (the stored count less the scheduled posts), newest (stored) and stale (the
-    stored newest is a scheduled post's: the newest visible one is older), by name."""
+    """id, name, slug and parent_id of `model`'s items with published() posts (or all,
+    `keep_empty`), with post_count (the stored count less the scheduled posts), newest
+    (stored) and stale (the stored newest is a scheduled post's: the newest visible one is
+    older), by name."""
     quote = connection.ops.quote_name
     table, key = quote(model._meta.db_table), quote(LINKS[model][1] + "_id")
     scheduled, params = _scheduled_sql(model)
     visible = "COALESCE(c.posts, 0) - COALESCE(s.n, 0)"
+    parent = "i.parent_id" if model is Category else "CAST(NULL AS BIGINT)"
     sql = (
-        f"SELECT i.*, CASE WHEN {visible} > 0 THEN {visible} ELSE 0 END AS post_count, "  # noqa: S608
+        f"SELECT i.id, i.name, i.slug, {parent} AS parent_id, "  # noqa: S608
+        f"CASE WHEN {visible} > 0 THEN {visible} ELSE 0 END AS post_count, "
         "c.newest AS newest, CASE WHEN s.newest IS NOT NULL AND c.newest = s.newest "
         "THEN 1 ELSE 0 END AS stale "
         f"FROM {table} i LEFT JOIN {quote(COUNTS[model]._meta.db_table)} c ON c.{key} = i.id "
@@ -143,18 +147,46 @@ def _items_sql(model, keep_empty: bool) -> tuple[str, list]:
     return sql, params
 
 
-def visible_items(model, keep_empty: bool = False, newest: bool = True) -> list:
+class Listed:
+    """A tag, category or author as a list of all of them shows it: a model instance each
+    took longer to make than the rest of /tags/ (5,000 of them)."""
+
+    def __init__(self, path, pk, name, slug, parent_id, post_count, newest):
+        self.path, self.id, self.name, self.slug = path, pk, name, slug
+        self.parent_id, self.post_count, self.newest = parent_id, post_count, newest
+
+    @property
+    def pk(self):
+        return self.id
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.path(self.slug)
+
+
+URL_NAMES = {Tag: "blog:tag_detail", Category: "blog:category_detail", Author: "blog:author_detail"}
+
+
+def visible_items(model, keep_empty: bool = False, newest: bool = True) -> list[Listed]:
     """`model`'s items (Tag, Category, Author) with a published() post, by name, each with
     `post_count` and `newest` (the newest such post's modified_at); with `keep_empty`, the
     others too (0 and None). One statement; a second when a scheduled post is the stored
     newest of some item and `newest` is asked for."""
-    items = list(model.objects.raw(*_items_sql(model, keep_empty)))
-    for obj in items:
-        obj.newest = _datetime(obj.newest) if obj.post_count else None
-    stale = [obj for obj in items if obj.stale and obj.post_count]
+    stale, items, path = [], [], slug_paths(URL_NAMES[model])
+    with connection.cursor() as cursor:
+        cursor.execute(*_items_sql(model, keep_empty))
+        for pk, name, slug, parent_id, count, moment, is_stale in cursor.fetchall():
+            item = Listed(path, pk, name, slug, parent_id, count, None)
+            if count:
+                item.newest = _datetime(moment)
+                if is_stale:
+                    stale.append(item)
+            items.append(item)
     if stale and newest:
-        for obj, found in zip(stale, _newest_visible(model, stale), strict=True):
-            obj.newest = found
+        for item, found in zip(stale, _newest_visible(model, stale), strict=True):
+            item.newest = found
     return items
 
 
@@ -228,10 +260,9 @@ def visible_names() -> dict[str, list[dict]]:
     parts, params = [], []
     for kind, model in (("tags", Tag), ("categories", Category), ("authors", Author)):
         sql, part_params = _items_sql(model, keep_empty=model is Category)
-        parent = "parent_id" if model is Category else "NULL"
         # The statement above, named by kind; every value is a parameter.
         parts.append(
-            f"SELECT %s AS kind, id, name, slug, {parent} AS parent_id, post_count "  # noqa: S608
+            "SELECT %s AS kind, id, name, slug, parent_id, post_count "  # noqa: S608
             f"FROM ({sql.removesuffix(' ORDER BY i.name')}) AS {kind}"
         )
         params += [kind, *part_params]

@@ -5,7 +5,6 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
@@ -20,6 +19,7 @@ from ..content.text import (
     strip_invalid_characters,
     summarize,
 )
+from ..paths import slug_path
 from ..roles import can_publish
 from .indexes import POST_INDEXES
 from .links import PostAuthor, PostCategory
@@ -261,7 +261,7 @@ class Post(models.Model):
         self._loaded_version = self.version
 
     def get_absolute_url(self):
-        return reverse("blog:post_detail", kwargs={"slug": self.slug})
+        return slug_path("blog:post_detail", self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import TagBase, TaggedItemBase
 
 from ..content.text import strip_invalid_characters
+from ..paths import slug_path
 
 
 def strip_text_fields(instance: models.Model) -> None:
@@ -74,7 +74,7 @@ class Author(NamedModel):
         verbose_name = verbose_name_plural = "著者"
 
     def get_absolute_url(self):
-        return reverse("blog:author_detail", kwargs={"slug": self.slug})
+        return slug_path("blog:author_detail", self.slug)
 
 
 class Category(NamedModel):
@@ -92,7 +92,7 @@ class Category(NamedModel):
         verbose_name = verbose_name_plural = "カテゴリー"
 
     def get_absolute_url(self):
-        return reverse("blog:category_detail", kwargs={"slug": self.slug})
+        return slug_path("blog:category_detail", self.slug)
 
     @classmethod
     def with_subtree(cls, slug: str, queryset=None) -> "Category":
@@ -140,7 +140,7 @@ class Tag(TagBase):
         return slug if i is None else f"{slug}_{i}"
 
     def get_absolute_url(self):
-        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+        return slug_path("blog:tag_detail", self.slug)
 
 
 class TaggedPost(TaggedItemBase):
