@@ -5,12 +5,10 @@ server that does not come up fails the test with the end of its log."""
 import importlib.util
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -21,10 +19,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from blog.bench import http as bench_http
+
 ROOT = Path(__file__).resolve().parent.parent
 NGINX_CONF = ROOT / "docs" / "nginx.conf"
 SECRET_KEY = "deployment-test-key-" + "x" * 40
-START_SECONDS = 60
 
 
 def need(what: str) -> None:
@@ -88,59 +87,6 @@ def collected_static() -> Path:
     return ROOT / "var" / "static"
 
 
-def wait_for_port(port: int, process: subprocess.Popen, name: str, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{name} exited ({process.returncode}) before listening on {port}:\n"
-                        f"{tail(log)}")  # fmt: skip
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"{name} did not listen on port {port} within {START_SECONDS} s:\n{tail(log)}")
-
-
-def tail(log: Path, lines: int = 40) -> str:
-    text = log.read_text(errors="replace") if log.exists() else "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def stop(process: subprocess.Popen) -> None:
-    """TERM, then KILL to the process group this module started (the server's workers
-    included) if it has not ended within 15 s."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=15)
-
-
-@contextmanager
-def started(command: list[str], name: str, port: int, log: Path, **kwargs):
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
-        )
-    try:
-        wait_for_port(port, process, name, log)
-        yield process
-    finally:
-        stop(process)
-
-
-def control_socket_flags() -> list[str]:
-    """gunicorn 27 opens a control socket at one fixed path: a second instance on the same
-    machine fails on it unless it is turned off (where the option exists)."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    known = any("--no-control-socket" in (s.cli or []) for s in KNOWN_SETTINGS)
-    return ["--no-control-socket"] if known else []
-
-
 @contextmanager
 def gunicorn(env: dict, log: Path, workers: int = 1):
     """One gunicorn app server (1 worker unless told); yields its base URL."""
@@ -148,16 +94,14 @@ def gunicorn(env: dict, log: Path, workers: int = 1):
     command = [
         sys.executable, "-m", "gunicorn", "site_config.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(workers), "--timeout", "30", "--log-level", "warning",
-        *control_socket_flags(),
+        *bench_http.control_socket_flags(),
     ]  # fmt: skip
-    with started(command, f"gunicorn ({log.name})", port, log, cwd=ROOT, env=env):
+    with bench_http.started(command, f"gunicorn ({log.name})", port, log, cwd=ROOT, env=env):
         yield f"http://127.0.0.1:{port}"
 
 
 def nginx_binary() -> str:
-    binary = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None
-    )
+    binary = bench_http.nginx_binary()
     if binary is None:
         need("nginx (apt-get install nginx)")
     return binary
@@ -198,7 +142,7 @@ def nginx(upstream: str, static_root: Path, media_root: Path):
     log = prefix / "nginx.log"
     command = [binary, "-p", str(prefix), "-c", str(conf), "-e", "stderr"]
     try:
-        with started(command, "nginx", port, log):
+        with bench_http.started(command, "nginx", port, log):
             yield Nginx(f"http://127.0.0.1:{port}", prefix)
     finally:
         shutil.rmtree(prefix, ignore_errors=True)

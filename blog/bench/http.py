@@ -128,28 +128,34 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+def stop(process: subprocess.Popen) -> None:
+    """TERM, then KILL to the process group `started` made (the server's workers included) if
+    it has not ended within 15 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
+
+
 @contextmanager
-def started(command: list[str], name: str, port: int, log: Path, env: dict):
-    """A server in a process group of its own, waited for, and ended (TERM, then KILL to the
-    group) when the block ends."""
+def started(command: list[str], name: str, port: int, log: Path, **popen):
+    """A server in a process group of its own, waited for, and ended (stop()) when the block
+    ends. The benchmark's and the tests' servers (tests/servers.py) alike."""
     if not port_is_free(port):
         raise RuntimeError(f"port {port} is taken: set BENCH_PORT to the first of 4 free ports")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 (our servers, our arguments)
-            command, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **popen
         )
     try:
         wait_for_port(port, process, name, log)
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=15)
+        stop(process)
 
 
 def control_socket_flags() -> list[str]:
@@ -168,7 +174,7 @@ def gunicorn(app: str, port: int, env: dict, log: Path):
         "--workers", "2", "--timeout", "60", "--log-level", "warning",
         *control_socket_flags(),
     ]  # fmt: skip
-    return started(command, f"gunicorn {app} on {port}", port, log, env)
+    return started(command, f"gunicorn {app} on {port}", port, log, env=env)
 
 
 def nginx_binary() -> str | None:
