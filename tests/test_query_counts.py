@@ -80,3 +80,23 @@ def test_every_public_page_misses_in_at_most_eight_queries_whatever_its_length(c
     assert not over
     assert {url: many[url] for url in few} == few
     assert many["/?page=2"] == many["/"]
+
+
+@pytest.mark.parametrize("limit", [None, 1, 0])
+def test_a_search_of_a_rare_match_among_many_candidates_is_a_few_queries(
+    client, monkeypatch, limit
+):
+    """A term whose index terms are in many posts but whose text is in few (a rare 産業界 of
+    common 産業 and 業界, before the index had triples) is read in a bounded number of
+    statements, whichever way the query runs: ranked candidates, or the walk by date."""
+    if limit is not None:  # more candidates than can be ranked: the walk by date
+        monkeypatch.setattr("blog.search.results.CANDIDATE_LIMIT", limit)
+    start = timezone.now() - timedelta(days=100)
+    for i in range(60):
+        body = "東京都庁の話。" if i % 20 == 0 else "東京都と京都庁の話。"
+        PostFactory(published_at=start + timedelta(days=i), body=body)
+    queries = miss_queries(client, reverse("blog:search") + "?q=東京都庁")
+    assert queries <= MAX_QUERIES
+    cache.clear()
+    page = client.get(reverse("blog:search") + "?q=東京都庁")
+    assert len(page.context["posts"]) == 3

@@ -3,7 +3,7 @@ database itself, so that the pages listing them all (/tags/ has 5,000) and every
 count read a row instead of counting links.
 
 Counting at read time meant aggregating 550,000 tag links at 100,000 posts (150-300 ms for
-/tags/, 3 s for the tag sitemap). The counts are kept by triggers (migration 0009) on the posts
+/tags/, 3 s for the tag sitemap). The counts are kept by triggers (migration 0010) on the posts
 and on the three link tables, in the same statement as each write, so they are exact whatever
 wrote the rows: a save, bulk_create, QuerySet.update, a cascade or raw SQL.
 
@@ -15,7 +15,7 @@ are always those of published().
 
 from datetime import UTC
 
-from django.db import connection, models
+from django.db import connection, connections, models, router
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -26,6 +26,11 @@ from .posts import Post, modified_at_expression
 from .taxonomy import Author, Category, Tag, TaggedPost
 
 SITE_COUNT_ID = 1
+
+
+def reading():
+    """The connection a reader's page reads from (a replica, through the router, if any)."""
+    return connections[router.db_for_read(Post)]
 
 
 class PostCount(models.Model):
@@ -175,7 +180,7 @@ def visible_items(model, keep_empty: bool = False, newest: bool = True) -> list[
     others too (0 and None). One statement; a second when a scheduled post is the stored
     newest of some item and `newest` is asked for."""
     stale, items, path = [], [], slug_paths(URL_NAMES[model])
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(*_items_sql(model, keep_empty))
         for pk, name, slug, parent_id, count, moment, is_stale in cursor.fetchall():
             item = Listed(path, pk, name, slug, parent_id, count, None)
@@ -207,7 +212,7 @@ def _newest_visible(model, items) -> list:
     ]
     # Django's own compiled queries, as in blog/freshness.py; every value is a parameter.
     sql = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, [value for _, params in parts for value in params])
         row = cursor.fetchone()
     return [_datetime(value) for value in row]
@@ -223,13 +228,13 @@ def _datetime(value):
     return value
 
 
-# What the triggers count (migration 0009): published and dated, in SQL.
+# What the triggers count (migration 0010): published and dated, in SQL.
 COUNTED = "{p}status = 'published' AND {p}published_at IS NOT NULL"
 
 
 def rebuild_counts() -> None:
     """Count everything again from the links, as the triggers keep it: the first fill
-    (migration 0009), and a repair (after restoring a dump without its triggers, say)."""
+    (migration 0010), and a repair (after restoring a dump without its triggers, say)."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for model, (link, item, post) in LINKS.items():
@@ -268,7 +273,7 @@ def visible_names() -> dict[str, list[dict]]:
         params += [kind, *part_params]
     names: dict[str, list[dict]] = {"tags": [], "categories": [], "authors": []}
     union = " UNION ALL ".join(parts)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(f"SELECT * FROM ({union}) AS names ORDER BY kind, name", params)  # noqa: S608
         for kind, pk, name, slug, parent_id, posts in cursor.fetchall():
             names[kind].append(
@@ -296,7 +301,7 @@ def visible_summary(model, count: bool = True) -> tuple[int | None, object]:
         parts.append((f"SELECT COUNT(*) FROM ({sql.removesuffix(' ORDER BY i.name')}) v", params))  # noqa: S608
     # Compiled queries (Django's and _items_sql's); every value is a parameter.
     statement = "SELECT " + ", ".join(f"({part})" for part, _ in parts)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(statement, [value for _, params in parts for value in params])
         newest, *counted = cursor.fetchone()
     return (counted[0] if counted else None), _datetime(newest)

@@ -5,10 +5,9 @@ scheduled posts use appears in no menu, index, sitemap or feed, and its page is 
 The numbers come from the stored counts (blog/models/counts.py), corrected for scheduled posts:
 no page counts links to find them."""
 
-from django.db import connection
 from django.utils import timezone
 
-from .counts import visible_items, visible_names
+from .counts import reading, visible_items, visible_names
 from .posts import Post
 from .taxonomy import Category
 
@@ -56,7 +55,7 @@ def visible_years() -> list[int]:
     compiled = [part.query.sql_with_params() for part in parts]
     # Django's own compiled queries, as in blog/freshness.py; every value is a parameter.
     sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, [value for _, params in compiled for value in params])
         first, *found = cursor.fetchone()
     if first is not None and Post._meta.get_field("published_at").to_python(first).year < (

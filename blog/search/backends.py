@@ -33,14 +33,25 @@ def candidate_sql(terms: list[QueryTerm], column: str, limit: int) -> tuple[str,
     return f"SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s", [query, limit]  # noqa: S608
 
 
-def candidates(terms: list[QueryTerm], column: str, limit: int) -> list[int]:
-    """Up to `limit` posts (any status) matching the terms in the index alone."""
+def candidates(terms: list[QueryTerm], limit: int) -> tuple[list[int], list[int]]:
+    """Up to `limit` posts (any status) matching the terms in the index alone: in their text,
+    and in their titles. One statement of the two index queries (a page has few to spare)."""
     from ..models import PostSearchDocument  # the models import the search: imported late
 
+    parts = [candidate_sql(terms, column, limit) for column in ("tokens", "title_tokens")]
+    # Each part as a derived table: both databases accept a LIMIT there, not in a bare
+    # UNION member. The parts are ours, their values parameters.
+    sql = " UNION ALL ".join(
+        f"SELECT {i} AS part, c.* FROM ({part_sql}) AS c"  # noqa: S608
+        for i, (part_sql, _) in enumerate(parts)
+    )
+    found: tuple[list[int], list[int]] = ([], [])
     # Where the ORM reads the results from: a reader's search reads the replica, if any.
     with connections[router.db_for_read(PostSearchDocument)].cursor() as cursor:
-        cursor.execute(*candidate_sql(terms, column, limit))
-        return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute(sql, [value for _, params in parts for value in params])
+        for part, pk in cursor.fetchall():
+            found[part].append(pk)
+    return found
 
 
 class RowMatch(Lookup):

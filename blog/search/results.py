@@ -10,7 +10,7 @@ from .terms import QueryTerm, snippet
 CANDIDATE_LIMIT = 1000  # index candidates ranked in one query; beyond, posts are read by date
 EXACT_COUNT_LIMIT = 1000  # above this, "about N": an exact COUNT(*) of a common term is slow
 CONFIRM_ALL_LIMIT = 200  # substring-checked in full for an exact count; beyond, "about N"
-WALK_FIRST_BATCH, WALK_MAX_BATCH = 40, 2000
+WALK_FIRST_BATCH = 40  # candidates checked before the rest, for a common term's page
 
 
 def contains_all(terms: list[QueryTerm], field: str) -> Q:
@@ -40,25 +40,31 @@ def _documents(condition: Q) -> set[int]:
     return set(PostSearchDocument.objects.filter(condition).values_list("post_id", flat=True))
 
 
+def _on_posts(condition: Q, prefix: str = "search_document__") -> Q:
+    """`condition` (on PostSearchDocument) as a condition on the posts, through their join."""
+    moved = Q(_connector=condition.connector, _negated=condition.negated)
+    for child in condition.children:
+        if isinstance(child, Q):
+            moved.children.append(_on_posts(child, prefix))
+        else:
+            moved.children.append((prefix + child[0], child[1]))
+    return moved
+
+
 class _Matches:
-    """Post ids whose search documents meet `condition`, read in order a growing batch at a
-    time, so that only the rows a page needs are checked. Subclasses say where the next batch
-    of ids comes from."""
+    """Post ids whose search documents meet `condition`, in order, read only as far as a page
+    needs, in at most two statements a page whatever the term (a walk that read a batch and
+    checked it, again and again, made 113 queries of a rare term). Subclasses say how."""
 
     def __init__(self, condition: Q):
-        self.condition, self.found, self.done, self.batch = condition, [], False, WALK_FIRST_BATCH
+        self.condition, self.found, self.done = condition, [], False
 
-    def _next(self, size: int) -> list[int]:
+    def _fill(self, stop: int) -> None:
         raise NotImplementedError
 
     def upto(self, stop: int) -> list[int]:
-        while len(self.found) < stop and not self.done:
-            ids = self._next(self.batch)
-            if ids and self.condition:
-                matching = _documents(Q(post_id__in=ids) & self.condition)
-                ids = [pk for pk in ids if pk in matching]
-            self.found += ids
-            self.batch = min(self.batch * 2, WALK_MAX_BATCH)
+        if len(self.found) < stop and not self.done:
+            self._fill(stop)
         return self.found[:stop]
 
 
@@ -72,30 +78,41 @@ class _Ranked(_Matches):
             self.found, self.pending = self.pending, []
         self.done = not self.pending
 
-    def _next(self, size: int) -> list[int]:
-        ids, self.pending = self.pending[:size], self.pending[size:]
+    def _fill(self, stop: int) -> None:
+        # The next few candidates first (a page of a common term is full after them), then,
+        # if the page is still short, all the others in one statement (at most
+        # CANDIDATE_LIMIT: their texts are read once).
+        first = max(WALK_FIRST_BATCH, 2 * (stop - len(self.found)))
+        for ids in (self.pending[:first], self.pending[first:]):
+            if ids and len(self.found) < stop:
+                matching = _documents(Q(post_id__in=ids) & self.condition)
+                self.found += [pk for pk in ids if pk in matching]
+                self.pending = self.pending[len(ids) :]
         self.done = not self.pending
-        return ids
 
 
 class _Walk(_Matches):
-    """The posts, newest first, read from the date index: for a term in a good share of all
-    posts a page is full after a few dozen rows, where ranking every match reads them all."""
+    """The posts, newest first, read from the date index and checked row by row, in one
+    statement that stops at the page's last match: for a term in a good share of all posts a
+    page is full after a few dozen rows, where ranking every match reads them all."""
 
     def __init__(self, posts: QuerySet, condition: Q, skip=frozenset()):
         super().__init__(condition)
         self.posts = posts.order_by("-published_at", "-pk").values_list("pk", "published_at")
         self.skip, self.after = skip, None
 
-    def _next(self, size: int) -> list[int]:
-        posts = self.posts
+    def _fill(self, stop: int) -> None:
+        posts = self.posts.filter(_on_posts(self.condition))
+        if self.skip:
+            posts = posts.exclude(pk__in=self.skip)
         if self.after:
             pk, moment = self.after  # keyset: the index range, not an ever-larger OFFSET
             posts = posts.filter(published_at__lte=moment).exclude(published_at=moment, pk__gte=pk)
-        rows = list(posts[:size])
-        self.done = len(rows) < size
+        wanted = stop - len(self.found)
+        rows = list(posts[:wanted])
+        self.done = len(rows) < wanted
         self.after = rows[-1] if rows else self.after
-        return [pk for pk, _ in rows if pk not in self.skip]
+        self.found += [pk for pk, _ in rows]
 
 
 class SearchResults:
@@ -110,8 +127,7 @@ class SearchResults:
             self.titles = self.others = _Ranked([])
             return
         # One more than the limit tells "exactly the limit" from "more".
-        body = candidates(terms, "tokens", CANDIDATE_LIMIT + 1)
-        title = candidates(terms, "title_tokens", CANDIDATE_LIMIT + 1)
+        body, title = candidates(terms, CANDIDATE_LIMIT + 1)
         # What a candidate from the index must still pass: the substring of a longer term.
         confirm = contains_all([term for term in terms if not term.exact], "text")
         check_all = False
@@ -168,6 +184,8 @@ class SearchResults:
             return found[0]
         start, stop, _ = index.indices(self.count())
         ids = self.ids(start, stop)
+        if ids == getattr(self, "_read_ids", None):  # the page again, now exactly counted
+            return self._read_posts
         # Result lists show the title, summary and a snippet of the stored text: the heavy
         # columns (the body twice over, the index terms) stay in the database.
         posts = (
@@ -184,7 +202,8 @@ class SearchResults:
             )
             .in_bulk()
         )
-        return [posts[pk] for pk in ids]
+        self._read_ids, self._read_posts = ids, [posts[pk] for pk in ids]
+        return self._read_posts
 
     @property
     def exact(self) -> bool:
