@@ -210,4 +210,4 @@ def nginx(conf: Path, port: int, upstream: int, static_root: Path, prefix: Path)
         encoding="utf-8",
     )
     command = [nginx_binary(), "-p", str(prefix), "-c", str(config), "-e", "stderr"]
-    return started(command, f"nginx on {port}", port, prefix / "nginx.log", os.environ.copy())
+    return started(command, f"nginx on {port}", port, prefix / "nginx.log", env=os.environ.copy())
