@@ -1,6 +1,15 @@
 """Ranked search results: candidates from the index, checked only as far as a page needs."""
 
-from django.db.models import BooleanField, Case, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.utils.safestring import SafeString
 
 from ..models import Post, PostSearchDocument
@@ -40,15 +49,16 @@ def _documents(condition: Q) -> set[int]:
     return set(PostSearchDocument.objects.filter(condition).values_list("post_id", flat=True))
 
 
-def _on_posts(condition: Q, prefix: str = "search_document__") -> Q:
-    """`condition` (on PostSearchDocument) as a condition on the posts, through their join."""
-    moved = Q(_connector=condition.connector, _negated=condition.negated)
-    for child in condition.children:
-        if isinstance(child, Q):
-            moved.children.append(_on_posts(child, prefix))
-        else:
-            moved.children.append((prefix + child[0], child[1]))
-    return moved
+def _each_post(condition: Q) -> Subquery:
+    """`condition` (on PostSearchDocument) as a check of each post a walk reads: a correlated
+    subquery, which PostgreSQL runs row by row as the date index hands the posts over. As a
+    join, the planner took `text LIKE '%開発%'` to match a few dozen documents and so read all
+    100,000 of them and sorted the 90,000 that matched (1.6 s), for a page it fills from the
+    newest 22 posts."""
+    check = PostSearchDocument.objects.filter(post_id=OuterRef("pk")).annotate(
+        ok=ExpressionWrapper(condition, output_field=BooleanField())
+    )
+    return Subquery(check.values("ok")[:1], output_field=BooleanField())
 
 
 class _Matches:
@@ -102,7 +112,7 @@ class _Walk(_Matches):
         self.skip, self.after = skip, None
 
     def _fill(self, stop: int) -> None:
-        posts = self.posts.filter(_on_posts(self.condition))
+        posts = self.posts.filter(_each_post(self.condition))
         if self.skip:
             posts = posts.exclude(pk__in=self.skip)
         if self.after:

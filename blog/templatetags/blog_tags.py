@@ -1,10 +1,11 @@
 """Template helpers for SEO (JSON-LD, absolute URLs) and the cached list entries."""
 
 import json
+from html import escape
 
 from django import template
 from django.conf import settings
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
@@ -73,12 +74,19 @@ def post_summaries(posts):
     return fragments.post_summaries(posts)
 
 
+def _escaped_join(pattern: str, rows) -> str:
+    """format_html_join for thousands of rows: each value escaped with the standard library's
+    html.escape, which is what Django's escape() calls, without its lazy-string wrapper and
+    SafeString checks around every value (5,000 options took 40 ms that way, 4 ms this way).
+    Every value is escaped here, so the whole is safe."""
+    return mark_safe("".join(pattern.format(*(escape(str(v)) for v in row)) for row in rows))  # noqa: S308
+
+
 @register.simple_tag
 def tag_index(tags) -> str:
     """The items of /tags/, written here rather than by a template loop: 5,000 tags took
-    250 ms of template (three lookups and a localised number each), 10 ms this way."""
-    return format_html_join(
-        "",
+    250 ms of template (three lookups and a localised number each)."""
+    return _escaped_join(
         '<li><a href="{}" rel="tag">#{}</a> <span class="count">{}</span></li>',
         ((tag.get_absolute_url(), tag.name, tag.post_count) for tag in tags),
     )
@@ -88,11 +96,11 @@ def tag_index(tags) -> str:
 def filter_options(choices, chosen: str, prefix: str = "") -> str:
     """A search filter's <option>s ({"slug", "name"} each, `chosen` selected): 5,000 tags
     took 300 ms of template loop on every search page's miss."""
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}{}</option>',
-        (
-            (c["slug"], mark_safe(" selected") if c["slug"] == chosen else "", prefix, c["name"])
-            for c in choices
-        ),
+    options = _escaped_join(
+        '<option value="{}">{}{}</option>', ((c["slug"], prefix, c["name"]) for c in choices)
     )
+    if not chosen:
+        return options
+    # The chosen value, escaped as in its option, marks that one option (values are unique).
+    value = f'<option value="{escape(chosen)}">'
+    return mark_safe(options.replace(value, value[:-1] + " selected>", 1))  # noqa: S308
