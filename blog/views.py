@@ -326,6 +326,7 @@ class SearchView(PostListMixin, ListView):
             tag=self.filters["tag"],
             author=self.filters["author"],
             year=int(year) if re.fullmatch(r"[0-9]{4}", year) else None,
+            menus=self.filter_choices(),
         )
         self.query = " ".join(term.text for term in self.results.terms)
         # Not a queryset: the engine reads only the rows of the page asked for, and counts
@@ -366,8 +367,10 @@ class SearchView(PostListMixin, ListView):
         """The choices of the filter menus (two statements of stored counts and index probes,
         blog/models/visibility.py), cached under the site's stamp, which any change to a
         post, a category, a tag or an author moves (blog/freshness.py)."""
-        key = f"blog:search-filters:{freshness.state(self.request).key}"
-        return get_or_compute(key, filter_menus, timeout=300)
+        if not hasattr(self, "_menus"):  # the search and the template both ask
+            key = f"blog:search-filters:{freshness.state(self.request).key}"
+            self._menus = get_or_compute(key, filter_menus, timeout=300)
+        return self._menus
 
 
 class OpenSearchView(PublicPageMixin, TemplateView):

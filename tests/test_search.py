@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
-from blog.models import PostSearchDocument
+from blog.models import PostSearchDocument, Tag
 from blog.search import document_fields, index_terms, parse_query, search
 from blog.search.backends import candidate_sql
 
@@ -118,6 +118,31 @@ def test_filters_by_category_tag_author_and_year(plan):
     assert found("検索", author=hanako.slug) == [a.title]
     assert found("検索", year=2025) == [a.title]
     assert found("検索", category="nope") == []
+
+
+@pytest.mark.parametrize("menus", [False, True], ids=["slugs-looked-up", "slugs-from-menus"])
+def test_filters_resolve_slugs_alike_from_the_menus_or_the_database(plan, menus):
+    """The search page resolves its filters from the menus it shows: the same posts as a
+    lookup of each slug, a parent category takes in its sub-categories' posts, and a slug
+    that no published post uses (a draft's tag, an unknown one) finds nothing."""
+    from blog.models import filter_menus
+
+    parent = CategoryFactory(name="技術")
+    child = CategoryFactory(name="機械学習", parent=parent)
+    hanako = AuthorFactory(name="山田 花子")
+    a = PostFactory(
+        title="検索A", body="検索。", categories=[child], authors=[hanako], tags=["Django"]
+    )
+    PostFactory(title="検索B", body="検索。", tags=["Rust"])
+    PostFactory(title="検索C", body="検索。", tags=["秘密"], draft=True)
+    given = {"menus": filter_menus()} if menus else {}
+    assert found("検索", category=parent.slug, **given) == [a.title]
+    assert found("検索", category=child.slug, tag="django", author=hanako.slug, **given) == [
+        a.title
+    ]
+    assert found("検索", tag="rust", **given) == ["検索B"]
+    secret = Tag.objects.get(name="秘密").slug
+    assert found("検索", tag=secret, **given) == [] == found("検索", author="nope", **given)
 
 
 def test_document_follows_saves_and_deletes():

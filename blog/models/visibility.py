@@ -71,7 +71,9 @@ def filter_menus() -> dict:
     names = visible_names()
 
     def menu(rows):
-        return [{"slug": row["slug"], "name": row["name"]} for row in rows]
+        # The ids too: a search resolves its filters' slugs from the menus (blog/search/).
+        keys = ("id", "slug", "name", "parent_id")
+        return [{key: row[key] for key in keys} for row in rows]
 
     return {
         "categories": menu(visible_category_names(names["categories"])),

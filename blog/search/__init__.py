@@ -32,6 +32,8 @@ databases' index queries and the RowMatch lookup), results.py (SearchResults), a
 entry points: search(), index_post() and rebuild_search_index().
 """
 
+from types import SimpleNamespace
+
 from ..models import Author, Category, Post, PostSearchDocument, Tag
 from .results import EXACT_COUNT_LIMIT, SearchResults, contains_all
 from .terms import (
@@ -98,23 +100,48 @@ def rebuild_search_index(batch_size: int = 500) -> int:
 
 
 def search(
-    query: str, *, category: str = "", tag: str = "", author: str = "", year: int | None = None
+    query: str,
+    *,
+    category: str = "",
+    tag: str = "",
+    author: str = "",
+    year: int | None = None,
+    menus: dict | None = None,
 ) -> SearchResults:
-    """Published posts matching every term of the query, with optional filters (slugs)."""
+    """Published posts matching every term of the query, with optional filters (slugs).
+
+    `menus`, the search page's filter menus (blog/models/visibility.py), names the id of each
+    slug a filter can take: with them no query looks the slugs up, and the planner is given the
+    ids themselves. Given a subquery for the tag, it took a tag of 19,000 posts for one of 130
+    and read them all (430 ms); given the id, it reads the newest posts until the page is full
+    (6 ms)."""
     terms = parse_query(query)
     posts = Post.objects.published()
     if category:
+        tree = None
+        if menus is not None:
+            tree = [SimpleNamespace(pk=c["id"], slug=c["slug"], parent_id=c["parent_id"])
+                    for c in menus["categories"]]  # fmt: skip
         try:
-            posts = posts.in_category(Category.with_subtree(category))
+            posts = posts.in_category(Category.with_subtree(category, tree))
         except Category.DoesNotExist:
             posts = posts.none()
-    if tag:
-        posts = posts.filter(tag_links__tag__in=Tag.objects.filter(slug=tag))
-    if author:
-        posts = posts.filter(author_links__author__in=Author.objects.filter(slug=author))
+    for slug, kind, model, links in ((tag, "tags", Tag, "tag_links__tag"),
+                                     (author, "authors", Author, "author_links__author")):  # fmt: skip
+        if slug:
+            pk = _menu_id(menus, kind, slug) if menus is not None else _slug_id(model, slug)
+            posts = posts.filter(**{links: pk}) if pk is not None else posts.none()
     if year:
         posts = posts.filter(published_at__year=year)
     return SearchResults(query, terms, posts, filtered=bool(category or tag or author or year))
+
+
+def _menu_id(menus: dict, kind: str, slug: str) -> int | None:
+    return next((item["id"] for item in menus[kind] if item["slug"] == slug), None)
+
+
+def _slug_id(model, slug: str) -> int | None:
+    return model.objects.filter(slug=slug).values_list("pk", flat=True).first()
 
 
 def matching(posts, query: str):
