@@ -6,14 +6,18 @@ module puts them together in PostAdmin.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.utils import timezone
+from django.utils.functional import cached_property
 from reversion.admin import VersionAdmin
 
-from ..models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory, Tag
+from ..models import SCHEDULED_LABEL, Author, Category, Post, PostAuthor, PostCategory, Tag
 from ..revisions import recorded
 from ..roles import can_publish
-from ..search import matching
+from ..search import EXACT_COUNT_LIMIT, matching
 from .editor import MarkdownPreviewAdminMixin
 from .forms import PostAdminForm
 from .health import HealthAdminMixin
@@ -58,22 +62,56 @@ class PublicationFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         # The same rules as Post.is_published, is_scheduled and state_label.
+        # The list's own queryset narrowed by the state's condition: `pk IN (every live
+        # post)` made the database list 100,000 ids before counting them (285 ms).
         states = {
-            "live": Post.objects.published(),
-            "scheduled": Post.objects.scheduled(),
-            "unpublished": Post.objects.unpublished(),
+            "live": queryset.published,
+            "scheduled": queryset.scheduled,
+            "unpublished": queryset.unpublished,
         }
         if self.value() in states:
-            return queryset.filter(pk__in=states[self.value()].values("pk"))
+            return states[self.value()]()
         return queryset
 
 
-class TagFilter(admin.SimpleListFilter):
+class LinkFilter(admin.SimpleListFilter):
+    """The posts filed under one category, author or tag, through the link table. Django's own
+    filter on a many-to-many field made the list DISTINCT over every column, bodies included
+    (350 ms at 100,000 posts); a post has one link to each, so there is nothing to remove."""
+
+    model = None  # Category, Author or Tag
+    link = ""  # the lookup through the link table
+
+    def lookups(self, request, model_admin):
+        return [(str(item.pk), str(item)) for item in self.model.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        if not self.value().isdigit():  # the list answers with its "?e=1" page, not a 500
+            raise IncorrectLookupParameters(f"{self.parameter_name}={self.value()!r}")
+        return queryset.filter(**{self.link: int(self.value())})
+
+
+class CategoryFilter(LinkFilter):
+    title = "カテゴリー"
+    parameter_name = "categories__id__exact"  # the URLs Django's own filters used
+    model, link = Category, "category_links__category"
+
+
+class AuthorFilter(LinkFilter):
+    title = "著者"
+    parameter_name = "authors__id__exact"
+    model, link = Author, "author_links__author"
+
+
+class TagFilter(LinkFilter):
     """The most used tags, and the one chosen: a list of all 5,000 made every page of the
     list render 5,000 links (3 s). Any tag's posts are one click away from the tag admin."""
 
     title = "タグ"
-    parameter_name = "tags__id__exact"  # the URL Django's own tag filter used
+    parameter_name = "tags__id__exact"
+    model, link = Tag, "tag_links__tag"
     shown = 30
 
     def lookups(self, request, model_admin):
@@ -83,10 +121,25 @@ class TagFilter(admin.SimpleListFilter):
             tags += list(Tag.objects.filter(pk=chosen))
         return [(str(tag.pk), tag.name) for tag in tags]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(tag_links__tag=self.value())  # one link a tag: no duplicates
-        return queryset
+
+class SearchPaginator(Paginator):
+    """A searched list counts its matches up to EXACT_COUNT_LIMIT, then says "more" (the
+    templates show "1,000件以上"), as the site's search does: an exact count of a common
+    term's 90,000 matches read them all on every page (160-220 ms)."""
+
+    cap = EXACT_COUNT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    @property
+    def capped_text(self) -> str:
+        return f"{self.cap:,}件以上"
 
 
 @admin.register(Post)
@@ -103,7 +156,7 @@ class PostAdmin(
         "title", "author_names", "primary_category_name", "status_label", "published_at",
         "reading_time", "health_badge",
     ]  # fmt: skip
-    list_filter = [PublicationFilter, "status", "health", "categories", "authors", TagFilter]
+    list_filter = [PublicationFilter, "status", "health", CategoryFilter, AuthorFilter, TagFilter]
     date_hierarchy = "published_at"
     # Searched through the site's Japanese index (get_search_results), never LIKE on bodies.
     search_fields = ["title", "excerpt", "body"]
@@ -157,6 +210,11 @@ class PostAdmin(
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.
         return super().get_queryset(request).readable_by(request.user).with_relations()
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return SearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def get_search_results(self, request, queryset, search_term):
         """The posts whose title, excerpt or text has every term, found through the search

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .counts import reading, visible_items, visible_names
 from .posts import Post
+from .probes import first_values
 from .taxonomy import Category
 
 
@@ -52,12 +53,7 @@ def visible_years() -> list[int]:
     years = range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1)
     parts = [published.order_by("published_at").values("published_at")[:1]]
     parts += [published.filter(published_at__year=year).values("pk")[:1] for year in years]
-    compiled = [part.query.sql_with_params() for part in parts]
-    # Django's own compiled queries, as in blog/freshness.py; every value is a parameter.
-    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
-    with reading().cursor() as cursor:
-        cursor.execute(sql, [value for _, params in compiled for value in params])
-        first, *found = cursor.fetchone()
+    first, *found = first_values(parts, reading().alias)
     if first is not None and Post._meta.get_field("published_at").to_python(first).year < (
         FIRST_YEAR
     ):

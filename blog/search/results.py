@@ -49,7 +49,7 @@ def _documents(condition: Q) -> set[int]:
     return set(PostSearchDocument.objects.filter(condition).values_list("post_id", flat=True))
 
 
-def _each_post(condition: Q) -> Subquery:
+def each_post(condition: Q) -> Subquery:
     """`condition` (on PostSearchDocument) as a check of each post a walk reads: a correlated
     subquery, which PostgreSQL runs row by row as the date index hands the posts over. As a
     join, the planner took `text LIKE '%開発%'` to match a few dozen documents and so read all
@@ -112,7 +112,7 @@ class _Walk(_Matches):
         self.skip, self.after = skip, None
 
     def _fill(self, stop: int) -> None:
-        posts = self.posts.filter(_each_post(self.condition))
+        posts = self.posts.filter(each_post(self.condition))
         if self.skip:
             posts = posts.exclude(pk__in=self.skip)
         if self.after:
