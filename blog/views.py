@@ -204,8 +204,14 @@ class CategoryDetailView(PostListMixin, ListView):
         return published_posts().in_category(self.category)
 
     def known_count(self):
-        # A post filed under two categories of a subtree is one post: counted by the list.
-        return self.category.visible_posts if len(self.category.subtree_ids) == 1 else None
+        if len(self.category.subtree_ids) == 1:
+            return self.category.visible_posts
+        # A post filed under two categories of the subtree is one post, so no stored count
+        # adds up to it: counted (54 ms for a 30,000-post subtree at 100,000 posts), once per
+        # change of the site, under its stamp, for every page of the list.
+        key = f"blog:subtree-count:{freshness.state(self.request).key}:{self.category.pk}"
+        count = Post.objects.published().in_category(self.category).count
+        return get_or_compute(key, count, timeout=3600)
 
     def get_page_title(self):
         return self.category.name

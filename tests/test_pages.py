@@ -153,6 +153,26 @@ def test_category_page_includes_sub_categories(client):
     }
 
 
+def test_a_category_trees_count_is_counted_once_per_change_of_the_site(client):
+    """A parent's pages count its subtree's posts once (a post in two of its categories is one
+    post) and read the count from the cache after that, until a post changes."""
+    from django.core.cache import cache
+
+    parent = CategoryFactory(name="技術")
+    child = CategoryFactory(name="AI", parent=parent)
+    for n in range(2):
+        PostFactory(title=f"両方{n}", categories=[parent, child])
+    PostFactory(title="子", categories=[child])
+    cache.clear()
+    first = client.get(parent.get_absolute_url())
+    assert first.context["paginator"].count == 3
+    with CaptureQueriesContext(connection) as counted:  # another URL: not the page cached whole
+        assert client.get(parent.get_absolute_url(), {"page": 1}).context["paginator"].count == 3
+    assert not any("__count" in q["sql"] for q in counted.captured_queries)  # no COUNT(*) of posts
+    PostFactory(title="親", categories=[parent])
+    assert client.get(parent.get_absolute_url()).context["paginator"].count == 4
+
+
 def test_tag_and_author_pages(client):
     """Tag and author pages list only their published posts; the author page shows the bio."""
     author = AuthorFactory(name="山田 花子", bio="検索と日本語処理を担当。")
