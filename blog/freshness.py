@@ -15,7 +15,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connections, router
+import psycopg
+from django.db import InterfaceError, OperationalError, connections, router
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.views.decorators.http import condition
@@ -91,6 +92,44 @@ def _prepare(moment: datetime, alias: str):
     return Post._meta.get_field("published_at").get_db_prep_value(moment, connections[alias])
 
 
+def _cursor(connection):
+    """A cursor for the stamp's statement. On PostgreSQL, one that binds on the server, which
+    psycopg prepares once it has run a few times on the connection (DJANGO_DB_PREPARE_THRESHOLD,
+    site_config/settings.py): 66 µs a run instead of 151. Wrapped as Django wraps its own, so
+    the statement is logged and counted like any other."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+
+
+def _execute(connection, sql: str, params: list) -> tuple:
+    """Run the stamp's statement, which is the connection's health check as well. Django checks
+    a kept connection with a SELECT 1 at its first use in each request (CONN_HEALTH_CHECKS): a
+    round trip of its own, on every hit. The stamp is the first statement of every public
+    request, so it stands for that check: on a connection that fails it (the database
+    restarted since), the connection is closed and the statement run again on a new one."""
+    kept = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
+    if kept:
+        connection.health_check_done = True  # this statement is the check
+    for attempt in (1, 2):
+        try:
+            with _cursor(connection) as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+        except (InterfaceError, OperationalError):
+            if not kept or attempt == 2:
+                raise
+            connection.close()
+    raise AssertionError("unreachable")
+
+
 def read_stamp() -> Stamp:
     """The stamp, in one statement. Read from the database the page's own queries read from
     (a replica, through the router): the stamp must never be newer than the rows a page is
@@ -103,9 +142,7 @@ def read_stamp() -> Stamp:
     now = _prepare(timezone.now(), alias)
     for i in moments:
         params[i] = now
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        generation, *stamps = cursor.fetchone()
+    generation, *stamps = _execute(connections[alias], sql, params)
     # SQLite hands back text for a scalar subquery: read it through the field, as Django does.
     field = Post._meta.get_field("published_at")
     stamps = [field.to_python(value) if value is not None else None for value in stamps]

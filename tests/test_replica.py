@@ -219,7 +219,11 @@ def test_settings_add_the_replica_only_when_configured():
     assert s["first_middleware"] == "site_config.routers.ReplicaMiddleware"
     assert s["replica"]["HOST"] == "replica.example" and s["replica"]["USER"] == "reader"
     assert s["replica"]["TEST"]["MIRROR"] == "default"
-    assert s["replica"]["OPTIONS"] == {"connect_timeout": 3, "options": "-c statement_timeout=5000"}
+    assert s["replica"]["OPTIONS"] == {
+        "connect_timeout": 3,
+        "options": "-c statement_timeout=5000",
+        "prepare_threshold": 5,
+    }
 
     s = json.loads(load_settings(PROBE, **env).stdout)
     assert s["aliases"] == ["default"] and s["routers"] == [] and s["replica"] is None
