@@ -106,7 +106,7 @@ def public_page(view):
 
 
 def accepts_gzip(request) -> bool:
-    return bool(_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    return bool(_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def compress(request, response):
@@ -142,8 +142,11 @@ def storable(request, response) -> bool:
 
 
 def page_key(stamp: freshness.Stamp, request, code: str) -> str:
-    # The scheme and host are part of the page (canonical and feed URLs are absolute).
-    url = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:40]
+    # The scheme and host are part of the page (canonical and feed URLs are absolute). The
+    # host as sent, unchecked: only a page rendered for an allowed host is ever stored (any
+    # other is a 400 from the view), so a hostile Host header can only miss.
+    url = f"{request.scheme}://{request._get_raw_host()}{request.get_full_path()}"
+    url = hashlib.sha256(url.encode()).hexdigest()[:40]
     encoding = "gzip" if accepts_gzip(request) else "plain"
     return f"blog:page:{code}:{stamp.key}:{encoding}:{url}"
 

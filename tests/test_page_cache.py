@@ -295,3 +295,15 @@ def test_the_page_cache_can_be_turned_off(client, post, settings):
         response = client.get(url, **GZIP)
     assert len(queries) > 1
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_pages_are_cached_per_host_and_never_served_to_a_host_not_allowed(client, post):
+    """Canonical and feed URLs are absolute, so each allowed host has its own entry; a host not
+    allowed gets the 400 of Django's host check, never a page cached for another host."""
+    url = post.get_absolute_url()
+    fetch_twice(client, url, HTTP_HOST="localhost")
+    other = client.get(url, HTTP_HOST="127.0.0.1")
+    assert other["X-Page-Cache"] == "miss" and "http://127.0.0.1/" in text(other)
+    for host in ("evil.example", "localhost.evil.example", "localhost\r\nX-Evil: 1"):
+        response = client.get(url, HTTP_HOST=host)
+        assert response.status_code == 400 and "X-Page-Cache" not in response, host
