@@ -128,6 +128,27 @@ def test_previous_next_and_related_only_show_published_posts(client):
     assert "下書き" not in html(response) and "予約" not in html(response)
 
 
+def test_a_post_pages_links_follow_any_change_at_once(client, settings):
+    """A post page's previous/next and related posts are kept under the site's stamp, not
+    with the page: with the page cache off, a post published beside it with its tags, then
+    unpublished, is on its next page and then gone."""
+    from django.test import Client
+
+    settings.BLOG = {**settings.BLOG, "PAGE_CACHE": False}
+    client = Client()  # its middleware read the setting above
+    post = PostFactory(title="中の記事", published_at=datetime(2025, 1, 3, tzinfo=UTC), tags=["AI"])
+    assert client.get(post.get_absolute_url()).context["related_posts"] == []
+    newer = PostFactory(
+        title="新しい記事", published_at=datetime(2025, 1, 5, tzinfo=UTC), tags=["AI"]
+    )
+    response = client.get(post.get_absolute_url())
+    assert response.context["related_posts"] == [newer] and response.context["next_post"] == newer
+    newer.status = newer.Status.DRAFT
+    newer.save()
+    response = client.get(post.get_absolute_url())
+    assert response.context["related_posts"] == [] and response.context["next_post"] is None
+
+
 def test_related_posts_are_at_most_five(client):
     """No more than five related posts."""
     PostFactory.create_batch(7, tags=["AI"])
