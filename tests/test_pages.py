@@ -174,9 +174,9 @@ def test_category_page_includes_sub_categories(client):
     }
 
 
-def test_a_category_trees_count_is_counted_once_per_change_of_the_site(client):
-    """A parent's pages count its subtree's posts once (a post in two of its categories is one
-    post) and read the count from the cache after that, until a post changes."""
+def test_a_lists_count_is_counted_once_per_change_of_the_site(client):
+    """A category tree's pages count its posts once (a post in two of its categories is one
+    post) and read the count from the cache after that, until a post changes; so does home."""
     from django.core.cache import cache
 
     parent = CategoryFactory(name="技術")
@@ -190,8 +190,11 @@ def test_a_category_trees_count_is_counted_once_per_change_of_the_site(client):
     with CaptureQueriesContext(connection) as counted:  # another URL: not the page cached whole
         assert client.get(parent.get_absolute_url(), {"page": 1}).context["paginator"].count == 3
     assert not any("__count" in q["sql"] for q in counted.captured_queries)  # no COUNT(*) of posts
+    home = reverse("blog:post_list")
+    assert client.get(home).context["paginator"].count == 3
     PostFactory(title="親", categories=[parent])
     assert client.get(parent.get_absolute_url()).context["paginator"].count == 4
+    assert client.get(home, {"page": 1}).context["paginator"].count == 4
 
 
 def test_tag_and_author_pages(client):
