@@ -193,6 +193,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _db_options = _database.setdefault("OPTIONS", {})
         _db_options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3))
         _db_options.setdefault("prepare_threshold", _prepare_after or None)
+        if os.environ.get("DJANGO_DB_SERVER_SIDE_BINDING") == "1":
+            _db_options["server_side_binding"] = True
         if _statement_ms > 0:
             _db_options["options"] = f"-c statement_timeout={_statement_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
