@@ -223,7 +223,6 @@ def test_settings_add_the_replica_only_when_configured():
         "connect_timeout": 3,
         "options": "-c statement_timeout=5000",
         "prepare_threshold": 5,
-        "server_side_binding": True,
     }
 
     s = json.loads(load_settings(PROBE, **env).stdout)

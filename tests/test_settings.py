@@ -280,25 +280,3 @@ def test_the_page_cache_is_on_in_production_and_follows_its_variables(env, expec
     result = load_settings(PAGE_CACHE_PROBE, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == expected
-
-
-@pytest.mark.parametrize(
-    ("threshold", "expected"),
-    [(None, {"server_side_binding": True, "prepare_threshold": 5}), ("12", {"server_side_binding": True, "prepare_threshold": 12}), ("0", {})],
-)  # fmt: skip
-def test_postgresql_statements_are_prepared_unless_turned_off(threshold, expected):
-    """On PostgreSQL, statements are bound on the server and prepared after a few runs; 0
-    leaves Django's client-side binding, for a pooler that cannot keep prepared statements."""
-    import json
-
-    probe = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
-        "o = s.DATABASES['default']['OPTIONS']; "
-        "print(json.dumps({k: o[k] for k in ('server_side_binding', 'prepare_threshold') if k in o}))"
-    )
-    env = {"DATABASE_URL": "postgres://u@db.example:5432/editorial", "DJANGO_DEBUG": "1"}
-    if threshold is not None:
-        env["DJANGO_DB_PREPARE_THRESHOLD"] = threshold
-    result = load_settings(probe, **env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == expected
