@@ -186,15 +186,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _statement_ms = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 5000)
     # The site stamp's statement, the one every public request runs (blog/freshness.py), is
     # prepared on each connection after this many runs: 66 µs a run instead of 151. Django's
-    # own queries are never prepared (they bind on the client). 0 turns it off, for a
-    # connection pooler in transaction mode that cannot keep prepared statements.
+    # own queries are never prepared (they bind on the client): prepared, PostgreSQL moves
+    # them to a generic plan after five runs, one blind to the values, and a search of a rare
+    # term then ran into the statement timeout. 0 turns it off, for a connection pooler in
+    # transaction mode that cannot keep prepared statements.
     _prepare_after = env_int("DJANGO_DB_PREPARE_THRESHOLD", 5)
     for _database in DATABASES.values():
         _db_options = _database.setdefault("OPTIONS", {})
         _db_options.setdefault("connect_timeout", env_int("DJANGO_DB_CONNECT_TIMEOUT", 3))
         _db_options.setdefault("prepare_threshold", _prepare_after or None)
-        if os.environ.get("DJANGO_DB_SERVER_SIDE_BINDING") == "1":
-            _db_options["server_side_binding"] = True
         if _statement_ms > 0:
             _db_options["options"] = f"-c statement_timeout={_statement_ms}"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

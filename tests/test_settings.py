@@ -280,3 +280,23 @@ def test_the_page_cache_is_on_in_production_and_follows_its_variables(env, expec
     result = load_settings(PAGE_CACHE_PROBE, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[-2] == expected
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(None, 5), ("12", 12), ("0", None)])
+def test_only_the_stamp_is_prepared_on_postgresql(threshold, expected):
+    """PostgreSQL prepares statements run through a server-binding cursor (the site stamp's)
+    after a few runs, 0 never; Django's own queries keep binding on the client, where nothing
+    is prepared: generic plans of prepared page queries sent a rare search past the timeout."""
+    import json
+
+    probe = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    )
+    env = {"DATABASE_URL": "postgres://u@db.example:5432/editorial", "DJANGO_DEBUG": "1"}
+    if threshold is not None:
+        env["DJANGO_DB_PREPARE_THRESHOLD"] = threshold
+    result = load_settings(probe, **env)
+    assert result.returncode == 0, result.stderr
+    options = json.loads(result.stdout)
+    assert options["prepare_threshold"] == expected and "server_side_binding" not in options
