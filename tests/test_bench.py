@@ -137,3 +137,18 @@ def test_admin_timings_answer_and_leave_every_post_published():
     assert [t.status for t in timings[:-2]] == [200] * (len(timings) - 2)
     assert [t.status for t in timings[-2:]] == [302, 302]
     assert Post.objects.published().count() == 30
+
+
+@pytest.mark.parametrize("command", ["measure_misses", "bench_site"])
+def test_a_benchmark_without_collected_static_files_says_what_to_run(command, settings, tmp_path):
+    """With debug off and no collectstatic, the benchmarks stop at once with the command to
+    run, not a traceback from the first page's missing manifest entry."""
+    from django.core.management import CommandError, call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    with pytest.raises(CommandError, match="collectstatic"):
+        call_command(command)

@@ -21,6 +21,7 @@ from django.db import connection
 from blog.bench import editors, http, targets
 from blog.bench.report import Report, Row
 from blog.bench.search import database_description
+from blog.bench.static import require_manifest
 from blog.models import Post
 from blog.pagecache import STATUS_HEADER
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--admin-runs", type=int, default=5)
 
     def handle(self, *args, seconds, warmup, port, nginx_conf, output, admin_runs, **options):
+        require_manifest()
         if not shutil.which("wrk"):
             raise CommandError(http.WRK_MISSING)
         published = Post.objects.published().count()

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand
 
 from blog.bench.misses import admin_targets, measure, public_targets
 from blog.bench.search import pad
+from blog.bench.static import require_manifest
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat, only, admin, public, output: str | None, **options):
+        require_manifest()
         targets = [] if admin else public_targets()
         targets += [] if public else admin_targets()
         if only:
