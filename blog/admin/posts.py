@@ -7,7 +7,7 @@ module puts them together in PostAdmin.
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
@@ -122,6 +122,20 @@ class TagFilter(LinkFilter):
         return [(str(tag.pk), tag.name) for tag in tags]
 
 
+# What the list's columns never show (health_badge reads health_findings).
+LIST_DEFERRED = ("body", "body_html", "toc_html", "front_matter")
+
+
+class PostChangeList(ChangeList):
+    """The list reads what its columns show: a post's Markdown, its HTML and its front matter
+    stay in the database (50 rows of them were a megabyte a page; SQLite sorted a filtered
+    list's rows with their bodies in them, 50 ms at 10,000 posts). Actions get whole posts
+    back (PostAdmin.response_action)."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).defer(*LIST_DEFERRED)
+
+
 class SearchPaginator(Paginator):
     """A searched list counts its matches up to EXACT_COUNT_LIMIT, then says "more" (the
     templates show "1,000件以上"), as the site's search does: an exact count of a common
@@ -210,6 +224,13 @@ class PostAdmin(
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.
         return super().get_queryset(request).readable_by(request.user).with_relations()
+
+    def get_changelist(self, request, **kwargs):
+        return PostChangeList
+
+    def response_action(self, request, queryset):
+        # The list's rows leave the bodies out; an action renders and saves whole posts.
+        return super().response_action(request, queryset.defer(None))
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         if request.GET.get(SEARCH_VAR, "").strip():
