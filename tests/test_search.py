@@ -1,5 +1,6 @@
 """Search for Japanese: every query length, width and case folding, filters, only published."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -294,6 +295,27 @@ def test_filter_choices_are_cached_until_a_post_changes(client):
     assert len(uncached) == len(cached) + 2  # the names (blog/models/counts.py), the years
     PostFactory(tags=["Rust"])
     assert "#Rust</option>" in client.get(url, {"q": "x"}).content.decode()
+
+
+def test_the_tag_menu_offers_the_most_used_tags_and_the_chosen_one(client, monkeypatch):
+    """The menu lists the most used tags by name (5,000 options made a 300 KB page); a rarer
+    tag, chosen by a link, is offered too and filters like any other."""
+    monkeypatch.setattr("blog.models.visibility.MENU_TAGS", 2)
+    for n, tag in enumerate(["Rust", "Django", "AI"]):
+        for _ in range(3 - n):
+            PostFactory(title=f"記事{tag}", body="記事。", tags=[tag])
+    PostFactory(title="珍しい", body="記事。", tags=["珍"])
+    url = reverse("blog:search")
+    page = client.get(url, {"q": "記事"}).content.decode()
+    offered = re.findall(r'<option value="[^"]*"(?: selected)?>#([^<]*)</option>', page)
+    assert offered == ["Django", "Rust"]
+    rare = Tag.objects.get(name="珍").slug
+    response = client.get(url, {"q": "記事", "tag": rare})
+    assert [post.title for post in response.context["posts"]] == ["珍しい"]
+    offered = re.findall(
+        r'<option value="[^"]*"(?: selected)?>#([^<]*)</option>', response.content.decode()
+    )
+    assert offered == ["Django", "Rust", "珍"]
 
 
 def test_filter_menus_escape_names_and_mark_the_chosen_one(client):

@@ -61,10 +61,15 @@ class SearchView(PostListMixin, ListView):
         context = super().get_context_data(query=self.query, noindex=True, **kwargs)
         for post in context["posts"]:
             post.snippet = self.results.snippet(post)
+        menus = self.filter_choices()
+        tag_menu, chosen = menus["tag_menu"], self.filters["tag"]
+        if chosen and all(tag["slug"] != chosen for tag in tag_menu):
+            # A tag beyond the menu's most used ones, chosen by a link: offered too.
+            tag_menu = [*tag_menu, *(tag for tag in menus["tags"] if tag["slug"] == chosen)]
         context.update(
             filters=self.filters,
             count_text=self.results.count_text if self.query else "",
-            **self.filter_choices(),
+            **{**menus, "tags": tag_menu},
         )
         return context
 
