@@ -89,33 +89,9 @@ class RowMatch(Lookup):
         return sql, [*lhs_params, *rhs_params]
 
 
-class IndexMatch(RowMatch):
-    """`tokens__indexmatch=terms`: the documents with every index term of the terms, as the
-    index answers it (a GIN bitmap, the FTS5 table), for a query that wants them all."""
-
-    lookup_name = "indexmatch"
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [index_query(lexemes_of(value))]
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        table, column = lhs.rsplit(".", 1)
-        column = column.strip('"')
-        if connection.vendor == "postgresql":
-            sql = f'{table}."{PG_VECTORS[column]}" @@ {rhs}::tsquery'
-        else:
-            fts = FTS_TABLES[column]  # names from the constants above; the query is a parameter
-            sql = f'{table}."post_id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH {rhs})'  # noqa: S608
-        return sql, [*lhs_params, *rhs_params]
-
-
 def register_lookups() -> None:
-    """Called by BlogConfig.ready(): `rowmatch` and `indexmatch` on `tokens` and
-    `title_tokens`."""
+    """Called by BlogConfig.ready(): `rowmatch` on `tokens` and `title_tokens`."""
     from ..models import PostSearchDocument
 
     for column in PG_VECTORS:
         PostSearchDocument._meta.get_field(column).register_lookup(RowMatch)
-        PostSearchDocument._meta.get_field(column).register_lookup(IndexMatch)
