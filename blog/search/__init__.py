@@ -22,8 +22,9 @@ How a query runs (every step reads an index or a bounded number of rows):
    (title hits first, then newest), and the substring check runs lazily, on the rows a page
    shows.
 3. More ("dense": the term is in a good share of all posts): ranking every match would read
-   them all, so the posts are read newest first instead, a growing batch at a time, until the
-   page is full; title hits come first, from the title index.
+   them all, so the posts are read newest first instead, down the date index, each checked
+   as it comes (one statement that stops when the page is full); title hits come first, from
+   the title index. The admin's search (matching()) takes the same two ways.
 Counting every match of a common term is what makes naive search slow, so the count is exact up
 to EXACT_COUNT_LIMIT and "about" beyond it (see SearchResults.count).
 
