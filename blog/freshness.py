@@ -32,6 +32,7 @@ from .models import (
     TaggedPost,
     site_changed,
 )
+from .models.probes import one_select
 
 # What readers see of each: a change to any of them moves the stamp.
 CONTENT_MODELS = (Post, Author, Category, Tag, PostAuthor, PostCategory, TaggedPost)
@@ -76,11 +77,8 @@ def _compile(alias: str) -> tuple[str, list, list[int]]:
         posts.published(at=_SENTINEL).order_by("-published_at").values("published_at")[:1],
         posts.scheduled(at=_SENTINEL).order_by("published_at").values("published_at")[:1],
     ]
-    compiled = [part.query.sql_with_params() for part in parts]
-    # Four ORM queries would cost four round trips on every page, cache hits included. The
-    # parts are Django's own compiled queries; every value in them is a parameter.
-    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
-    params = [value for _, part_params in compiled for value in part_params]
+    # Four ORM queries would cost four round trips on every page, cache hits included.
+    sql, params = one_select(parts, alias)
     sentinel = _prepare(_SENTINEL, alias)
     moments = [i for i, value in enumerate(params) if value == sentinel]
     if len(moments) != 2:  # published() and scheduled() each compare with the moment once
@@ -100,9 +98,9 @@ def _run(connection, sql: str, params: list) -> tuple:
     66 µs a run instead of 151. The cursor is kept with the connection, and the statement goes
     to it directly, with Django's error translation but without its cursor wrapper: the two
     cost 28 µs of a hit's 210. When queries are being logged (debug, a test counting them),
-    it goes through Django's own cursor, so it is logged and counted like any other."""
-    if connection.vendor != "postgresql" or connection.queries_logged:
-        with _cursor(connection) as cursor:
+    Django's debug wrapper logs and counts it like any other."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
     connection.ensure_connection()
@@ -110,19 +108,10 @@ def _run(connection, sql: str, params: list) -> tuple:
     kept = getattr(connection, "_stamp_cursor", None)
     if kept is None or kept.connection is not raw or kept.closed:
         kept = connection._stamp_cursor = psycopg.Cursor(raw)
+    cursor = connection.make_debug_cursor(kept) if connection.queries_logged else kept
     with connection.wrap_database_errors:
-        kept.execute(sql, params)
-        return kept.fetchone()
-
-
-def _cursor(connection):
-    """Django's cursor for the stamp's statement (on PostgreSQL, a server-binding one, so
-    that it is prepared there too)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(psycopg.Cursor(connection.connection))
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _execute(connection, sql: str, params: list) -> tuple:

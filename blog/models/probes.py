@@ -10,6 +10,14 @@ from django.db import connections, router
 from .posts import Post
 
 
+def one_select(querysets: list, alias: str) -> tuple[str, list]:
+    """The querysets (each one value of one row) as the columns of one SELECT: its SQL and
+    parameters. Django's own compiled queries; every value in them is a parameter."""
+    compiled = [_compiled(qs, alias) for qs in querysets]
+    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
+    return sql, [value for _, params in compiled for value in params]
+
+
 def first_values(querysets: list, alias: str | None = None) -> list:
     """The first value of each queryset (each `.values(one_field)[:1]`), or None where it has
     no row, read in one statement. Values come back as the database gives them: a caller
@@ -17,11 +25,9 @@ def first_values(querysets: list, alias: str | None = None) -> list:
     if not querysets:
         return []
     alias = alias or router.db_for_read(Post)
-    compiled = [_compiled(qs, alias) for qs in querysets]
-    # Django's own compiled queries; every value in them is a parameter.
-    sql = "SELECT " + ", ".join(f"({part_sql})" for part_sql, _ in compiled)
+    sql, params = one_select(querysets, alias)
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [value for _, params in compiled for value in params])
+        cursor.execute(sql, params)
         return list(cursor.fetchone())
 
 
