@@ -56,48 +56,51 @@ class CategoryDetailView(PostListMixin, ListView):
         )
 
 
-class TagDetailView(PostListMixin, ListView):
+class NamedPostsView(PostListMixin, ListView):
+    """The published posts of one tag or author (`named`), found by its slug, with its stored
+    count; a 404 when it has none (blog/models/visibility.py)."""
+
     empty_is_404 = True
+    named = None  # Tag or Author
+    context_name = ""  # the template's name for it
+    feed = None
+    title = "{}"  # the page title, from its name
+
+    def get_queryset(self):
+        items = self.named.objects.annotate(visible_posts=visible_count_for(self.named))
+        self.item = get_object_or_404(items, slug=self.kwargs["slug"])
+        return self.posts_of(published_posts(), self.item)
+
+    def posts_of(self, posts, item):
+        raise NotImplementedError
+
+    def known_count(self):
+        return self.item.visible_posts
+
+    def get_page_title(self):
+        return self.title.format(self.item.name)
+
+    def get_feeds(self):
+        return [feed_links(self.feed, self.item)]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**{self.context_name: self.item}, **kwargs)
+
+
+class TagDetailView(NamedPostsView):
     template_name = "blog/tag_detail.html"
+    named, context_name, feed, title = Tag, "tag", TagFeed, "#{}"
 
-    def get_queryset(self):
-        tags = Tag.objects.annotate(visible_posts=visible_count_for(Tag))
-        self.tag = get_object_or_404(tags, slug=self.kwargs["slug"])
-        return published_posts().tagged(self.tag)
-
-    def known_count(self):
-        return self.tag.visible_posts
-
-    def get_page_title(self):
-        return f"#{self.tag.name}"
-
-    def get_feeds(self):
-        return [feed_links(TagFeed, self.tag)]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+    def posts_of(self, posts, tag):
+        return posts.tagged(tag)
 
 
-class AuthorDetailView(PostListMixin, ListView):
-    empty_is_404 = True
+class AuthorDetailView(NamedPostsView):
     template_name = "blog/author_detail.html"
+    named, context_name, feed = Author, "author", AuthorFeed
 
-    def get_queryset(self):
-        authors = Author.objects.annotate(visible_posts=visible_count_for(Author))
-        self.author = get_object_or_404(authors, slug=self.kwargs["slug"])
-        return published_posts().by_author(self.author)
-
-    def known_count(self):
-        return self.author.visible_posts
-
-    def get_page_title(self):
-        return self.author.name
-
-    def get_feeds(self):
-        return [feed_links(AuthorFeed, self.author)]
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+    def posts_of(self, posts, author):
+        return posts.by_author(author)
 
 
 class DateArchiveMixin(PostListMixin):
