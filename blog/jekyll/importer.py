@@ -8,6 +8,12 @@ reports unchanged ones as unchanged.
 Each import remembers what it wrote (ImportRecord). A post changed in the CMS since then, or
 made there and never imported, is skipped rather than overwritten: the file would silently put
 the old text back over an editor's work. `overwrite_edited` replaces it all the same.
+
+Every result carries the post's health (blog/content/health): what the save computed, or, in a
+dry run, what the same checker says of the file's text. `hold_unhealthy` imports a post the
+file publishes as レビュー待ち instead when its text has health errors, so a generated draft with
+markers never goes live unread. The command (import_jekyll) and the admin's import page
+(blog/jekyll/jobs.py) both go through import_file().
 """
 
 import logging
@@ -18,7 +24,9 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from ..content.health import Finding, Severity, check_post, overall
 from ..models import Author, Category, ImportRecord, Post
+from ..models.taxonomy import strip_text_fields
 from ..redirects import add_old_paths
 from ..revisions import recorded
 from .parsing import (
@@ -33,11 +41,10 @@ from .parsing import (
 logger = logging.getLogger(__name__)
 
 SUFFIXES = {".md", ".markdown", ".html", ".txt"}
+HELD_WARNING = "要修正の問題があるため、公開せずレビュー待ちで取り込みます"
 
 
-def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
-    """Write the parsed file to `post` (a new one when None), and remember what was written.
-    Raises ValidationError."""
+def _fill(parsed: ParsedPost, post: Post | None) -> Post:
     post = post or Post(slug=parsed.slug)
     for name in SNAPSHOT_FIELDS:
         if name not in {"authors", "categories", "tags"}:
@@ -45,15 +52,33 @@ def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> None:
     post.source_path = parsed.source_path[:500]
     if parsed.uuid is not None:
         post.uuid = parsed.uuid
+    return post
+
+
+def predicted_findings(parsed: ParsedPost) -> list[Finding]:
+    """The health findings the post would have once saved from this file, computed without
+    saving: an unsaved Post with the file's fields, prepared as Post.save() prepares one, read
+    by the same checker (check_post)."""
+    post = _fill(parsed, None)
+    strip_text_fields(post)
+    post.body_html = ""  # check_text renders it, as for an unsaved form
+    return check_post(post)
+
+
+def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> Post:
+    """Write the parsed file to `post` (a new one when None), and remember what was written.
+    Raises ValidationError."""
+    post = _fill(parsed, post)
     post.full_clean()
     if dry_run:
-        return
+        return post
     post.save()
     post.set_authors(Author.objects.get_or_create(name=name)[0] for name in parsed.authors)
     post.set_categories(Category.objects.get_or_create(name=name)[0] for name in parsed.categories)
     post.set_tags(parsed.tags)
     add_old_paths(post, parsed.redirect_from)
     _remember(post, parsed)
+    return post
 
 
 def _remember(post: Post, parsed: ParsedPost) -> None:
@@ -98,6 +123,10 @@ class FileResult:
     slug: str = ""
     reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    # The post's health once imported ("ok" / "warning" / "error"; "" when the file was not
+    # read or the post is left as it was) and its findings (Finding.as_dict()).
+    health: str = ""
+    findings: list[dict] = field(default_factory=list)
 
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
@@ -113,6 +142,13 @@ class ImportReport:
     @property
     def summary(self) -> str:
         return ", ".join(f"{outcome} {self.count(outcome)}" for outcome in OUTCOMES)
+
+    def by_health(self) -> list[FileResult]:
+        """The results that have a health, worst first (errors, then warnings, then ok), each
+        group in import order."""
+        rank = {str(Severity.ERROR): 0, str(Severity.WARNING): 1, str(Severity.OK): 2}
+        rated = [result for result in self.results if result.health]
+        return sorted(rated, key=lambda result: rank.get(result.health, 1))
 
 
 def find_files(paths: Iterable[Path]) -> Iterator[Path | FileResult]:
@@ -132,12 +168,12 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | FileResult]:
             yield FileResult(str(path), "failed", reason="no such file or directory")
 
 
-def _unexpected(path: Path, slug: str, exc: Exception) -> FileResult:
+def _unexpected(path: str, slug: str, exc: Exception) -> FileResult:
     # A bug or a hostile file (RecursionError, MemoryError...) fails this file, not the run.
     # Exception, not BaseException: Ctrl-C and SystemExit still stop the import.
     logger.error("importing %s failed", path, exc_info=exc)
     reason = f"unexpected error ({type(exc).__name__}: {str(exc)[:300]}); nothing was written"
-    return FileResult(str(path), "failed", slug, reason=reason)
+    return FileResult(path, "failed", slug, reason=reason)
 
 
 def import_file(
@@ -145,45 +181,73 @@ def import_file(
     *,
     dry_run: bool = False,
     overwrite_edited: bool = False,
+    hold_unhealthy: bool = False,
     slugs_seen: dict | None = None,
+    name: str | None = None,
+    user=None,
 ) -> FileResult:
+    """Import one file. `name` is what the file is called in results and in the post's
+    source_path (an uploaded file's path inside its upload, not where it was stored); `user`
+    is who the revision is recorded for."""
+    name = name or str(path)
     try:
         parsed = parse_file(path)
+        parsed.source_path = name
     except ImportFileError as exc:
-        return FileResult(str(path), "failed", reason=str(exc))
+        return FileResult(name, "failed", reason=str(exc))
     except OSError as exc:
-        return FileResult(str(path), "failed", reason=f"cannot read: {exc.strerror or exc}")
+        return FileResult(name, "failed", reason=f"cannot read: {exc.strerror or exc}")
     except Exception as exc:
-        return _unexpected(path, "", exc)
+        return _unexpected(name, "", exc)
 
     if slugs_seen is not None:
         if parsed.slug in slugs_seen:
             return FileResult(
-                str(path), "failed", slug=parsed.slug,
+                name, "failed", slug=parsed.slug,
                 reason=f"slug {parsed.slug!r} is also used by {slugs_seen[parsed.slug]}; "
                 "give one of them its own `slug:`",
             )  # fmt: skip
-        slugs_seen[parsed.slug] = str(path)
+        slugs_seen[parsed.slug] = name
 
     try:
-        return _import_parsed(path, parsed, dry_run=dry_run, overwrite_edited=overwrite_edited)
+        return _import_parsed(
+            parsed,
+            dry_run=dry_run,
+            overwrite_edited=overwrite_edited,
+            hold_unhealthy=hold_unhealthy,
+            user=user,
+        )
     except Post.StaleVersion:
         return FileResult(
-            str(path), "failed", parsed.slug,
+            name, "failed", parsed.slug,
             reason="the post was saved in the CMS while it was being imported "
             "(他の編集者が保存しました); nothing was written: run the import again",
         )  # fmt: skip
     except ValidationError as exc:
-        return FileResult(str(path), "failed", parsed.slug, reason=_validation_reason(exc))
+        return FileResult(name, "failed", parsed.slug, reason=_validation_reason(exc))
     except DatabaseError as exc:
-        return FileResult(str(path), "failed", parsed.slug, reason=f"database refused it: {exc}")
+        return FileResult(name, "failed", parsed.slug, reason=f"database refused it: {exc}")
     except Exception as exc:
-        return _unexpected(path, parsed.slug, exc)
+        return _unexpected(name, parsed.slug, exc)
+
+
+def _hold(parsed: ParsedPost) -> list[Finding]:
+    """With hold_unhealthy: a file that publishes a post whose text has health errors is
+    imported as レビュー待ち. Done to the parsed file, before it is compared with the post, so
+    that what the import remembers (ImportRecord) is what it wrote, and the same file imported
+    again the same way is unchanged, not "edited in the CMS". Returns the findings."""
+    findings = predicted_findings(parsed)
+    if parsed.status == Post.Status.PUBLISHED and overall(findings) == Severity.ERROR:
+        parsed.status = Post.Status.REVIEW
+        parsed.warnings.append(HELD_WARNING)
+    return findings
 
 
 def _import_parsed(
-    path: Path, parsed: ParsedPost, *, dry_run: bool, overwrite_edited: bool
+    parsed: ParsedPost, *, dry_run: bool, overwrite_edited: bool, hold_unhealthy: bool, user
 ) -> FileResult:
+    name = parsed.source_path
+    findings = _hold(parsed) if hold_unhealthy else None
     post = (
         Post.objects.with_relations()
         .select_related("import_record")
@@ -198,35 +262,59 @@ def _import_parsed(
             # The post is what the file says (an export read back, or the same text typed in
             # the CMS): from now on it counts as imported from this file.
             _remember(post, parsed)
-        return FileResult(str(path), "unchanged", parsed.slug, warnings=parsed.warnings)
+        return FileResult(
+            name, "unchanged", parsed.slug, warnings=parsed.warnings,
+            health=post.health, findings=post.health_findings,
+        )  # fmt: skip
     if post is not None and not overwrite_edited:
         reason = _edited_reason(post, parsed)
         if reason:
-            return FileResult(str(path), "skipped", parsed.slug, reason, parsed.warnings)
+            return FileResult(name, "skipped", parsed.slug, reason, parsed.warnings)
     outcome = "created" if post is None else "updated"
     # One transaction per file: a failure leaves no half-written post behind.
-    with transaction.atomic(), recorded(f"Jekyll から取り込み（{path.name}）"):
-        _save(parsed, post, dry_run=dry_run)
-    return FileResult(str(path), outcome, parsed.slug, warnings=parsed.warnings)
-
-
-def import_paths(
-    paths: Iterable[Path], *, dry_run: bool = False, overwrite_edited: bool = False
-) -> ImportReport:
-    return ImportReport(
-        list(iter_import(paths, dry_run=dry_run, overwrite_edited=overwrite_edited))
+    with transaction.atomic(), recorded(f"Jekyll から取り込み（{Path(name).name}）", user):
+        post = _save(parsed, post, dry_run=dry_run)
+    if dry_run:
+        found = predicted_findings(parsed) if findings is None else findings
+        health, stored = str(overall(found)), [finding.as_dict() for finding in found]
+    else:
+        health, stored = post.health, post.health_findings
+    return FileResult(
+        name, outcome, parsed.slug, warnings=parsed.warnings, health=health, findings=stored
     )
 
 
-def iter_import(
-    paths: Iterable[Path], *, dry_run: bool = False, overwrite_edited: bool = False
-) -> Iterator[FileResult]:
-    """Import file by file, yielding each result as soon as its file is done (committed)."""
+def import_paths(
+    paths: Iterable[Path],
+    *,
+    dry_run: bool = False,
+    overwrite_edited: bool = False,
+    hold_unhealthy: bool = False,
+) -> ImportReport:
+    return ImportReport(
+        list(
+            iter_import(
+                paths,
+                dry_run=dry_run,
+                overwrite_edited=overwrite_edited,
+                hold_unhealthy=hold_unhealthy,
+            )
+        )
+    )
+
+
+def iter_import(paths: Iterable[Path], **options) -> Iterator[FileResult]:
+    """Import file by file, yielding each result as soon as its file is done (committed).
+    `options` are import_file's: dry_run, overwrite_edited, hold_unhealthy."""
+    return import_found(find_files(paths), **options)
+
+
+def import_found(items: Iterable[Path | FileResult], **options) -> Iterator[FileResult]:
+    """iter_import over what find_files() found: the command lists the files first, to know
+    how many there are, then imports them through here."""
     slugs_seen = {}
-    for item in find_files(paths):
+    for item in items:
         if isinstance(item, FileResult):
             yield item
         else:
-            yield import_file(
-                item, dry_run=dry_run, overwrite_edited=overwrite_edited, slugs_seen=slugs_seen
-            )
+            yield import_file(item, slugs_seen=slugs_seen, **options)
