@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format lock bench bench-search soak clean
+.PHONY: help install run serve test lint format lock messages bench bench-search soak clean
 .DEFAULT_GOAL := help
 
 help:
@@ -53,6 +53,11 @@ serve: install
 
 test: install
 	$(BIN)/pytest
+
+# The Japanese catalogue of the apps that ship none (locale/ja/LC_MESSAGES/django.po); the
+# compiled .mo is committed, so installing needs no gettext.
+messages: install
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale ja --ignore '.venv' --ignore 'var'
 
 lint: install
 	$(BIN)/ruff check .

@@ -18,6 +18,22 @@ from .models import Post, PostAuthor, PostCategory, TaggedPost
 # app (which comes first) autodiscovers blog.admin; blog.admin imports this module first.
 # `version` is the optimistic-locking counter: restoring an old revision must not wind it back,
 # or a form opened long ago would pass the stale-save check again.
+# What each revision's comment says happened, in the desk's words: the history page lists
+# them, and the dashboard finds submissions for review by theirs.
+CREATED = "作成"
+SAVED = "保存"
+SUBMITTED = "レビューに提出"
+PUBLISHED = "公開"
+SCHEDULED = "予約公開"
+UNPUBLISHED = "下書きに戻す"
+RESTORED = "復元"
+RECOVERED = "削除から復元"
+CLEANED = "クリーンアップ"
+IMPORTED = "インポート"
+BULK_PUBLISHED = "一括公開"
+BULK_UNPUBLISHED = "一括で下書きに戻す"
+BULK_CLEANED = "一括クリーンアップ"
+
 reversion.register(
     Post, exclude=["version"], follow=["author_links", "category_links", "tag_links"]
 )
@@ -55,3 +71,48 @@ def text_diff(before: str, after: str, labels=("前", "後")) -> SafeString:
         before.splitlines(), after.splitlines(), *labels, context=True, numlines=2
     )
     return mark_safe(table)  # noqa: S308 (HtmlDiff escapes its content)
+
+
+def save_comment(post, status_before: str | None, changed: list[str], *, cleaned=False) -> str:
+    """What a save from the post's form did, for its revision: the change of state first (a
+    submission, a publication...), then the fields it changed, by their labels."""
+    status = post.status
+    if cleaned:
+        action = CLEANED
+    elif status_before is None:
+        action = CREATED
+    elif status == Post.Status.REVIEW and status_before != Post.Status.REVIEW:
+        action = SUBMITTED
+    elif status == Post.Status.PUBLISHED and status_before != Post.Status.PUBLISHED:
+        action = SCHEDULED if post.is_scheduled else PUBLISHED
+    elif status != Post.Status.PUBLISHED and status_before == Post.Status.PUBLISHED:
+        action = UNPUBLISHED
+    else:
+        action = SAVED
+    if action != SAVED:  # the action names the change of state already
+        changed = [
+            label for label in changed if label != Post._meta.get_field("status").verbose_name
+        ]
+    return f"{action}（{'、'.join(changed)}）" if changed and status_before else action
+
+
+def changed_labels(message) -> list[str]:
+    """The labels of the fields the admin's change message (ModelAdmin.construct_change_message)
+    says were changed, added or deleted, in order and once each."""
+    labels = []
+    for entry in message if isinstance(message, list) else []:
+        for kind in ("changed", "added", "deleted"):
+            if kind not in entry:
+                continue
+            names = entry[kind].get("fields") or [entry[kind].get("name", "")]
+            labels += [str(name) for name in names if name and str(name) not in labels]
+    return labels
+
+
+# What the compare view shows of a revision: every field an editor sets, by its label.
+# Long texts are diffed line by line; the others are shown before → after.
+COMPARED_TEXTS = [("タイトル", "title"), ("抜粋", "excerpt"), ("本文", "body")]
+COMPARED_VALUES = [
+    ("スラッグ", "slug"), ("状態", "status"), ("公開日時", "published_at"),
+    ("検索結果用の説明", "seo_description"), ("読了時間の指定（分）", "reading_time_override"),
+]  # fmt: skip

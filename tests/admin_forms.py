@@ -15,6 +15,9 @@ def form_data(post, **overrides):
         "title": post.title, "slug": post.slug, "status": post.status, "excerpt": post.excerpt,
         "body": post.body, "tags": "", "seo_description": "", "cover_image_alt": "",
         "reading_time_override": "", "original_permalink": "", "front_matter": "{}",
+        # A field whose default is callable (front_matter's dict) has its initial value in a
+        # hidden input too: without it, every save would say the front matter changed.
+        "initial-front_matter": "{}",
         "loaded_version": post.version,
         "published_at_0": "", "published_at_1": "",
         "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "1",

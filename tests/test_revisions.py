@@ -116,3 +116,63 @@ def test_second_of_two_concurrent_saves_is_refused_with_the_other_changes_shown(
     assert post.body == "アリスの修正です。\n"
     # Reopened at the new version, Bob's save goes through.
     assert b.post(change_url(post), form_data(post, body="ボブの修正です。\n")).status_code == 302
+
+
+def test_revision_comments_say_in_japanese_what_each_save_did(role_user):
+    """The history's comments name the save (作成, レビューに提出, 公開, 保存 with the fields,
+    復元), never Django's or reversion's English."""
+    from blog.models import Author
+
+    writer = role_user("Writer", "writer-c", author_name="書き手C")
+    editor = role_user("Editor", "editor-c")
+    post = PostFactory(draft=True, authors=[Author.objects.get(user=writer)])
+    logged_in(writer).post(change_url(post), form_data(post, status=Post.Status.REVIEW))
+    post.refresh_from_db()
+    logged_in(editor).post(change_url(post), form_data(post, status=Post.Status.PUBLISHED))
+    post.refresh_from_db()
+    logged_in(editor).post(change_url(post), form_data(post, title="新しい題"))
+    oldest = Version.objects.get_for_object(post).order_by("pk").first()
+    post.refresh_from_db()
+    restore = reverse("admin:blog_post_revision", args=[post.pk, oldest.pk])
+    page = logged_in(editor).get(restore).content.decode()
+    assert "以前の版に戻す" in page and "Revert" not in page and "Press the save" not in page
+    logged_in(editor).post(restore, form_data(post, loaded_version=post.version))
+    comments = [
+        v.revision.get_comment() for v in Version.objects.get_for_object(post).order_by("pk")
+    ]
+    # The factory's post was made outside the admin, with no revision: these are the four saves.
+    assert comments[:3] == ["レビューに提出", "公開", "保存（タイトル）"]
+    assert comments[3].startswith("復元（") and "の版から）" in comments[3]
+    history = logged_in(editor).get(reverse("admin:blog_post_history", args=[post.pk]))
+    assert "レビューに提出" in history.content.decode()
+
+
+def test_compare_shows_every_changed_field_and_names_the_unchanged(editor):
+    """Comparing two revisions shows the changed status, date, tags and categories as
+    before → after, the changed body as a diff, and lists the fields that did not change."""
+    from .factories import CategoryFactory
+
+    client = logged_in(editor)
+    post = PostFactory(draft=True, body="本文です。\n", tags=["旧タグ"])
+    client.post(change_url(post), form_data(post, tags="旧タグ"))
+    post.refresh_from_db()
+    newer_category = CategoryFactory(name="新しい分類")
+    data = form_data(
+        post, status=Post.Status.PUBLISHED, body="本文です。\n追記です。\n", tags="新タグ",
+        published_at_0="2026-01-02", published_at_1="09:30:00",
+        **{"category_links-0-category": newer_category.pk},
+    )  # fmt: skip
+    assert client.post(change_url(post), data).status_code == 302
+    older, newer = Version.objects.get_for_object(post).order_by("pk")
+    compare = reverse("admin:blog_post_compare", args=[post.pk])
+    page = client.get(compare, {"a": older.revision_id, "b": newer.revision_id})
+    labels = [label for label, _ in page.context["diffs"]]
+    assert labels == ["本文", "状態", "公開日時", "カテゴリー", "タグ"]
+    html = page.content.decode()
+    assert "<del>下書き</del> → <ins>公開</ins>" in html
+    assert "<del>旧タグ</del> → <ins>新タグ</ins>" in html and "新しい分類" in html
+    assert "追記です。" in html
+    assert "タイトル" in page.context["unchanged"] and "著者" in page.context["unchanged"]
+    # Against the current post, after a later rename of nothing: the same differences.
+    current = client.get(compare, {"a": older.revision_id})
+    assert [label for label, _ in current.context["diffs"]] == labels

@@ -3,6 +3,7 @@ side-by-side diff of any two revisions (or a revision and the current text)."""
 
 from itertools import pairwise
 
+import reversion
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -10,12 +11,21 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.timezone import localtime
 from reversion.models import Version
 
-from ..models import Post
-from ..revisions import field_at, text_diff
+from ..models import Author, Category, Post, PostAuthor, PostCategory, Tag, TaggedPost
+from ..revisions import (
+    COMPARED_TEXTS,
+    COMPARED_VALUES,
+    changed_labels,
+    field_at,
+    save_comment,
+    text_diff,
+)
 from ..roles import can_publish
+from .health import CLEANUP_BUTTON
 
 # The largest id any backend stores (a 64-bit signed integer). A bigger number reaches SQLite
 # as an OverflowError, so it is refused before the query.
@@ -30,6 +40,53 @@ def _revision_id(value: str) -> int:
     if not digits or not 0 < int(value) <= MAX_ID:
         raise Http404
     return int(value)
+
+
+# The links a revision of a post follows (blog/revisions.py), and what each links to.
+LINKS = [
+    ("著者", PostAuthor, "post", "author", Author),
+    ("カテゴリー", PostCategory, "post", "category", Category),
+    ("タグ", TaggedPost, "content_object", "tag", Tag),
+]
+
+
+def _moment(value) -> str:
+    return localize(localtime(value)) if value else "（未設定）"
+
+
+def _shown(name: str, value) -> str:
+    """A field's value as the compare view shows it."""
+    if name == "status":
+        return Post.Status(value).label if value in Post.Status.values else str(value or "")
+    if name == "published_at":
+        return _moment(value)
+    return "" if value is None else str(value)
+
+
+def _names_at(version) -> dict[str, str]:
+    """The post's authors, categories and tags as the revision recorded them, in order. The
+    links are versions of their own in the same revision; names are read as they are now."""
+    found = {}
+    versions = version.revision.version_set.all()
+    for label, model, post_field, target, target_model in LINKS:
+        rows = [
+            v.field_dict for v in versions
+            if v.content_type.model_class() is model
+            and str(v.field_dict.get(f"{post_field}_id")) == version.object_id
+        ]  # fmt: skip
+        rows.sort(key=lambda row: (row.get("position", 0), row.get("id") or 0))
+        ids = [row[f"{target}_id"] for row in rows]  # reversion keys fields by attname
+        names = target_model.objects.in_bulk(ids)
+        found[label] = "、".join(str(names.get(pk, "（削除済み）")) for pk in ids)
+    return found
+
+
+def _names_now(post) -> dict[str, str]:
+    return {
+        "著者": "、".join(a.name for a in post.ordered_authors),
+        "カテゴリー": "、".join(c.name for c in post.ordered_categories),
+        "タグ": "、".join(t.name for t in post.ordered_tags),
+    }
 
 
 class HistoryAdminMixin:
@@ -79,6 +136,35 @@ class HistoryAdminMixin:
             Post.objects.filter(pk=unquote(object_id)).update(version=live)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
+    def save_model(self, request, obj, form, change):
+        # The state the form was opened in: the revision's comment says what the save did.
+        obj._status_before = form.initial.get("status") if change else None
+        super().save_model(request, obj, form, change)
+
+    def _comment(self, request, obj, message) -> None:
+        if not reversion.is_active():
+            return
+        reversion.set_comment(
+            save_comment(
+                obj,
+                getattr(obj, "_status_before", None),
+                changed_labels(message),
+                cleaned=CLEANUP_BUTTON in request.POST,
+            )
+        )
+
+    def log_addition(self, request, obj, message):
+        # reversion sets Django's English-worded change message as the comment; ours says
+        # what happened, in Japanese (blog/revisions.py).
+        entry = super().log_addition(request, obj, message)
+        self._comment(request, obj, message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        self._comment(request, obj, message)
+        return entry
+
     def get_urls(self):
         compare = path(
             "<path:object_id>/history/compare/",
@@ -118,12 +204,32 @@ class HistoryAdminMixin:
         )
 
         def value(version, name):
-            return field_at(version, name) if version else getattr(post, name)
+            return version.field_dict.get(name) if version else getattr(post, name)
 
-        diffs = [
-            (label, text_diff(field_at(older, name), value(newer, name), labels))
-            for label, name in (("タイトル", "title"), ("抜粋", "excerpt"), ("本文", "body"))
+        # Every field that differs, texts as diffs, the rest as before → after; the others
+        # are listed as unchanged.
+        diffs, unchanged = [], []
+        for label, name in COMPARED_TEXTS:
+            before, after = field_at(older, name), value(newer, name) or ""
+            if before == after:
+                unchanged.append(label)
+            else:
+                diffs.append((label, text_diff(before, after, labels)))
+        shown = [
+            (label, _shown(name, value(older, name)), _shown(name, value(newer, name)))
+            for label, name in COMPARED_VALUES
         ]
+        names_before = _names_at(older)
+        names_after = _names_at(newer) if newer else _names_now(post)
+        shown += [(label, names_before[label], names_after[label]) for label in names_before]
+        for label, before, after in shown:
+            if before == after:
+                unchanged.append(label)
+            else:
+                diffs.append((label, format_html(
+                    '<p class="compare-value"><del>{}</del> → <ins>{}</ins></p>',
+                    before or "（なし）", after or "（なし）",
+                )))  # fmt: skip
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -131,5 +237,7 @@ class HistoryAdminMixin:
             "title": f"「{post.title}」の版の比較",
             "labels": labels,
             "diffs": diffs,
+            "unchanged": unchanged,
+            "older": older,
         }
         return TemplateResponse(request, "admin/blog/post/compare.html", context)

@@ -18,3 +18,11 @@ def probed_date_hierarchy_tag(parser, token):
         template_name="date_hierarchy.html",
         takes_context=False,
     )
+
+
+@register.simple_tag
+def desk_dashboard(user):
+    """The dashboard's sections for `user` (blog/admin/dashboard.py), for the admin's home."""
+    from ..admin.dashboard import dashboard  # the admin's models load after template tags
+
+    return dashboard(user)
