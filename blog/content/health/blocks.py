@@ -135,13 +135,22 @@ class Block:
             units = []
             for item in items:
                 raw = "\n".join(item)
-                content = _LIST_ITEM.sub("", raw, count=1)
+                content = unit_words("list", raw)
                 units.append(Unit(raw, normalise(content), ends_sentence(content)))
             return units
         if self.kind == "quote":
-            content = "\n".join(line.lstrip(" >") for line in self.lines)
+            content = unit_words("quote", self.text)
             return [Unit(self.text, normalise(content), ends_sentence(content))]
         return []
+
+
+def unit_words(kind: str, raw: str) -> str:
+    """A unit's words: a list item without its bullet, a quote without its > marks."""
+    if kind == "list":
+        return _LIST_ITEM.sub("", raw, count=1)
+    if kind == "quote":
+        return "\n".join(line.lstrip(" >") for line in raw.split("\n"))
+    return raw
 
 
 def _classify(lines: list[str]) -> Block:

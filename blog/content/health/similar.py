@@ -1,0 +1,325 @@
+"""Near-repeats: a sentence or paragraph said again in other words, and a first paragraph that
+repeats the title. A continuation that restarted from an earlier point often paraphrases what
+it had said ("…のアプローチが、今後ますます重要になるはずだ。" then "…のアプローチは、今後
+ますます主流になる。"): the exact-repeat clean-up cannot see it.
+
+Passages are compared as near_key(): NFKC (full-width letters and digits folded), case folded,
+punctuation, whitespace and Markdown marks removed, so that 「コ・デザイン」のアプローチが、 and
+コデザインのアプローチは differ by one character, not four. Two passages are a near-repeat when
+difflib's SequenceMatcher ratio of their keys reaches NEAR_REPEAT_RATIO.
+
+What happens to one is decided from the diff, never from the ratio alone (a parallel sentence,
+"投資家には…" beside "技術者には…", can be as alike as a paraphrase):
+- the later passage goes ("drop") only when everything it says differently is a few kana or
+  kanji and no fact: no run of ADDED_RUN_CHARS characters the earlier lacks, no digit or
+  numeral, no Latin letters, no katakana (names, products, figures); and the earlier says
+  strictly more where they differ (or they differ in punctuation only);
+- when the later is the fuller of two such wordings, it takes the earlier's place ("reword"):
+  the fuller wording is kept, in the earlier position;
+- anything else stays ("keep") and is a finding that quotes both, and so does any pair in
+  adjacent paragraphs (where parallel sentences are written on purpose). Pairs in the same
+  paragraph or list are not compared at all, nor are passages of different kinds (a summary
+  list restates the prose above it on purpose), nor cut-off sentences and exact repeats (the
+  exact-repeat clean-up handles those).
+
+Cost: an all-pairs SequenceMatcher is quadratic in the sentences, and a body may hold 5,000. Each
+passage is compared only with the CANDIDATES earlier passages sharing the most character bigrams,
+found through an index in which a bigram seen in COMMON_BIGRAM passages stops being looked up
+(it tells nothing apart); then a set-Jaccard gate, a length gate, real_quick_ratio() and
+quick_ratio() come before ratio(), and at most MAX_COMPARISONS ratio() calls are made per body.
+"""
+
+import heapq
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from .blocks import MIN_REPEAT_CHARS, UNIT_KINDS, Block, Unit, unit_words
+
+# Measured on the seed (content/sample's FoxconnとOpenAI article as exported), after the
+# exact-repeat clean-up, over its 104 sentences in different paragraphs (5,147 pairs): the known
+# paraphrase is 0.914 (0.92 before normalisation); every other pair is at most 0.684 (the title
+# paragraph against 「まず、このFoxconnとOpenAIの提携が示唆する…」), 0.617 without the title
+# (p99 0.323, p99.9 0.500); no two paragraphs reach 0.28. 0.8 sits between the two with room on
+# each side: a paraphrase reworded a little more is still found, and the closest unrelated
+# sentences are 0.12 away.
+NEAR_REPEAT_RATIO = 0.8
+# Shorter passages are too often alike by their frame (「以下の通りだ。」): at 20 characters
+# 0.8 allows only four to differ, a single swapped word.
+MIN_NEAR_CHARS = 20
+# Longer ones are not sentences (a table pasted as text, a paragraph without a 。): difflib is
+# quadratic in the length, so they are never compared.
+MAX_NEAR_CHARS = 1000
+# The seed's paraphrase shares 0.76 of its bigrams (set Jaccard); unrelated sentences at most
+# 0.38. With ratio >= 0.8 at least about 0.43 are shared (each of the <= 20% differing
+# characters breaks at most two bigrams), so the gate rejects no near-repeat.
+BIGRAM_GATE = 0.3
+COMMON_BIGRAM = 32
+CANDIDATES = 4
+MAX_COMPARISONS = 1000
+# A run this long that only the later passage has is something it adds (a phrase, a clause).
+ADDED_RUN_CHARS = 4
+
+DROP, REWORD, KEEP = "drop", "reword", "keep"
+ADJACENT, ADDS, BOTH = "adjacent", "adds", "both"  # why a near-repeat is kept
+_MARKS = set("`~^")
+
+
+def near_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(
+        ch for ch in folded if unicodedata.category(ch)[0] not in "PZC" and ch not in _MARKS
+    )
+
+
+def repeats_title(block: Block, title: str) -> bool:
+    """A paragraph or heading that says the title again (the page shows the title above it)."""
+    key = near_key(title or "")
+    if not key or block.kind not in ("prose", "heading"):
+        return False
+    return near_key(block.text.lstrip(" #") if block.kind == "heading" else block.text) == key
+
+
+@dataclass
+class Passage:
+    number: int  # the paragraph as the editor counts: the body's blocks, markers left out, from 1
+    unit: int | None  # the sentence (list item) in it; None for the whole paragraph
+    raw: str
+    key: str
+
+
+@dataclass
+class NearRepeat:
+    earlier: Passage
+    later: Passage
+    ratio: float
+    action: str  # DROP, REWORD (both done by the clean-up) or KEEP (the editor decides)
+    why: str = ""  # for KEEP: ADJACENT, ADDS (then `added` holds what) or BOTH
+    added: str = ""  # the first thing only the later passage says
+
+
+@dataclass
+class Review:
+    pairs: list[NearRepeat]
+    texts: list[str | None]  # each block's text once the clean-up acted (None: removed)
+    changed: bool
+
+
+@dataclass
+class _Paragraph:
+    block: Block
+    number: int
+    units: list[Unit] = field(default_factory=list)
+    live: list[bool] = field(default_factory=list)  # per unit: not dropped
+    exact: bool = False  # holds an exact repeat: the exact-repeat clean-up's, not ours
+    rank: int = -1  # among the unit blocks still holding text when it was read
+    text: str | None = None  # replaced whole (a fuller paragraph) or None
+
+    def current(self) -> str:
+        if self.text is not None:
+            return self.text
+        if self.block.kind == "list":
+            return "\n".join(u.raw for u, on in zip(self.units, self.live, strict=True) if on)
+        kept = [u.raw for u, on in zip(self.units, self.live, strict=True) if on]
+        return "".join(kept).rstrip()
+
+
+def near_repeats(blocks: list[Block]) -> Review:
+    """The near-repeats among the blocks' sentences, list items and quotes, then among whole
+    paragraphs, each with what the clean-up does with it, and the blocks' texts after it."""
+    paragraphs, number = [], 0
+    for block in blocks:
+        if block.kind != "marker":
+            number += 1
+            units = block.units() if block.kind in UNIT_KINDS else []
+            paragraphs.append(_Paragraph(block, number, units, [True] * len(units)))
+    pairs = _sentence_pass(paragraphs)
+    seen = {(p.earlier.number, p.later.number) for p in pairs}
+    pairs += _paragraph_pass(paragraphs, seen)
+    texts, by_block, changed = [], {id(p.block): p for p in paragraphs}, False
+    for block in blocks:
+        paragraph = by_block.get(id(block))
+        if paragraph is None or not paragraph.units:
+            texts.append(block.text)
+            continue
+        text = paragraph.current()
+        changed |= text != block.text
+        texts.append(text or None)
+    return Review(pairs, texts, changed)
+
+
+def _sentence_pass(paragraphs) -> list[NearRepeat]:
+    index, pairs, seen, rank = _Index(), [], set(), 0
+    for paragraph in paragraphs:
+        kind = paragraph.block.kind
+        for n, unit in enumerate(paragraph.units):
+            if len(unit.key) >= MIN_REPEAT_CHARS:
+                if unit.key in seen:  # an exact repeat: the exact-repeat clean-up's
+                    paragraph.exact = True
+                    continue
+                seen.add(unit.key)
+            key = near_key(unit_words(kind, unit.raw))
+            if not (unit.complete and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS):
+                continue
+            passage = Passage(paragraph.number, n, unit.raw.strip(), key)
+            found = index.best(passage, kind, paragraph)
+            if found is None:
+                index.add(passage, (paragraph, n, rank), kind)
+                continue
+            (earlier_paragraph, m, earlier_rank), earlier, ratio, matcher = found
+            pair = _judge(matcher, _copy(earlier), passage, ratio, rank - earlier_rank <= 1)
+            if pair.action == REWORD and kind != "prose":
+                pair.action, pair.why = KEEP, BOTH  # a list item or a quote keeps its wording
+            pairs.append(pair)
+            action = pair.action
+            if action == REWORD:
+                old = earlier_paragraph.units[m]
+                tail = old.raw[len(old.raw.rstrip()) :]
+                earlier_paragraph.units[m] = Unit(unit.raw.rstrip() + tail, old.key, True)
+                index.reword(earlier, passage.raw, key)
+            if action == KEEP:
+                index.add(passage, (paragraph, n, rank), kind)
+            else:
+                paragraph.live[n] = False
+        if any(paragraph.live):
+            paragraph.rank, rank = rank, rank + 1
+    return pairs
+
+
+def _paragraph_pass(paragraphs, seen) -> list[NearRepeat]:
+    """Whole prose paragraphs: a paraphrase that also moved its sentence breaks."""
+    index, pairs, rank = _Index(), [], 0
+    for paragraph in paragraphs:
+        if paragraph.block.kind != "prose" or paragraph.exact or not any(paragraph.live):
+            continue
+        text = paragraph.current()
+        key = near_key(text)
+        whole = sum(paragraph.live) > 1 and paragraph.units[-1].complete
+        if whole and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS:
+            passage = Passage(paragraph.number, None, text, key)
+            found = index.best(passage, "prose", None)
+            if found is not None and (found[1].number, paragraph.number) not in seen:
+                (earlier_paragraph, earlier_rank), earlier, ratio, matcher = found
+                pair = _judge(matcher, _copy(earlier), passage, ratio, rank - earlier_rank <= 1)
+                pairs.append(pair)
+                action = pair.action
+                if action != KEEP:  # the whole later paragraph goes
+                    paragraph.live = [False] * len(paragraph.live)
+                    if action == REWORD:
+                        earlier_paragraph.text = text
+                        index.reword(earlier, text, key)
+                    continue
+            index.add(passage, (paragraph, rank), "prose")
+        paragraph.rank, rank = rank, rank + 1
+    return pairs
+
+
+def _copy(passage: Passage) -> Passage:
+    """The passage as it was when compared (a later reword changes the indexed one)."""
+    return Passage(passage.number, passage.unit, passage.raw, passage.key)
+
+
+def _is_fact(ch: str) -> bool:
+    """A figure, a Latin word or a katakana word: a difference in one is a different fact."""
+    return ch.isnumeric() or (ch.isascii() and ch.isalpha()) or "\u30a1" <= ch <= "\u30fa"
+
+
+def _added(runs: list[str]) -> str:
+    """The first run that says something: a phrase, or any figure, name or Latin word."""
+    return next((run for run in runs if len(run) >= ADDED_RUN_CHARS or any(map(_is_fact, run))), "")
+
+
+def _judge(matcher, earlier: Passage, later: Passage, ratio: float, adjacent: bool):
+    earlier_runs, later_runs = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            earlier_runs += [earlier.key[i1:i2]] if i2 > i1 else []
+            later_runs += [later.key[j1:j2]] if j2 > j1 else []
+    pair = NearRepeat(earlier, later, ratio, KEEP, added=_added(later_runs))
+    earlier_extra, later_extra = sum(map(len, earlier_runs)), sum(map(len, later_runs))
+    if adjacent:
+        pair.why = ADJACENT
+    elif pair.added:
+        pair.why = ADDS
+    elif later_extra == 0 or earlier_extra > later_extra:
+        pair.action = DROP  # the earlier says all the later does, and more
+    elif later_extra > earlier_extra and not _added(earlier_runs):
+        pair.action = REWORD  # the later is the fuller wording of the same thing
+    else:
+        pair.why = BOTH  # as much differs on each side: two things said alike, or a changed fact
+    return pair
+
+
+class _Index:
+    """Earlier passages by character bigram, for the few worth a SequenceMatcher."""
+
+    def __init__(self):
+        self._passages: list[Passage] = []
+        self._payloads: list = []
+        self._kinds: list[str] = []
+        self._grams: list[set[str]] = []
+        self._postings: dict[str, list[int] | None] = {}  # None: too common to look up
+        self._numbers: dict[int, int] = {}  # id(passage) -> its place in the lists
+        self._comparisons = 0
+
+    def add(self, passage: Passage, payload, kind: str) -> None:
+        n = self._numbers[id(passage)] = len(self._passages)
+        self._passages.append(passage)
+        self._payloads.append(payload)
+        self._kinds.append(kind)
+        self._grams.append(_bigrams(passage.key))
+        self._post(n, self._grams[n])
+
+    def _post(self, n: int, grams: set[str]) -> None:
+        for gram in grams:
+            posting = self._postings.setdefault(gram, [])
+            if posting is None:
+                continue
+            if len(posting) >= COMMON_BIGRAM:
+                self._postings[gram] = None
+            else:
+                posting.append(n)
+
+    def reword(self, passage: Passage, raw: str, key: str) -> None:
+        n = self._numbers[id(passage)]
+        passage.raw, passage.key = raw, key
+        self._grams[n] = _bigrams(key)
+        self._post(n, self._grams[n])
+
+    def best(self, passage: Passage, kind: str, paragraph):
+        """(payload, earlier passage, ratio, matcher) of the most alike earlier passage of the
+        same kind, not in `paragraph`, at NEAR_REPEAT_RATIO or more, or None."""
+        grams, hits = _bigrams(passage.key), {}
+        for gram in grams:
+            for n in self._postings.get(gram) or ():
+                hits[n] = hits.get(n, 0) + 1
+        ranked = heapq.nlargest(CANDIDATES * 2, hits.items(), key=lambda item: (item[1], -item[0]))
+        best, tried = None, 0
+        for n, _ in ranked:
+            if self._kinds[n] != kind or self._payloads[n][0] is paragraph:
+                continue
+            tried += 1
+            if tried > CANDIDATES or self._comparisons >= MAX_COMPARISONS:
+                break
+            other = self._grams[n]
+            if len(grams & other) < BIGRAM_GATE * len(grams | other):
+                continue
+            earlier = self._passages[n].key
+            if 2 * min(len(earlier), len(passage.key)) < NEAR_REPEAT_RATIO * (
+                len(earlier) + len(passage.key)
+            ):
+                continue  # lengths too far apart for the ratio to reach the threshold
+            self._comparisons += 1
+            matcher = SequenceMatcher(None, earlier, passage.key, autojunk=False)
+            if matcher.real_quick_ratio() < NEAR_REPEAT_RATIO:
+                continue
+            if matcher.quick_ratio() < NEAR_REPEAT_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= NEAR_REPEAT_RATIO and (best is None or ratio > best[2]):
+                best = (self._payloads[n], self._passages[n], ratio, matcher)
+        return best
+
+
+def _bigrams(key: str) -> set[str]:
+    return {key[i : i + 2] for i in range(len(key) - 1)}
