@@ -18,7 +18,10 @@ PUBLISH_PERMISSION = "blog.publish_post"  # publish, schedule and unpublish
 PREVIEW_PERMISSION = "blog.view_post"  # open unpublished posts at their real URL
 PREVIEW_LINK_PERMISSION = "blog.add_previewlink"  # make share links for reviewers
 
-WRITER, EDITOR, ADMINISTRATOR = "Writer", "Editor", "Administrator"
+# The groups' names, as the admin shows them (migration 0012 renamed the English ones).
+WRITER, EDITOR, ADMINISTRATOR = "ライター", "編集者", "管理者"
+# The names before migration 0012, and the words tests and docs use for the roles.
+ENGLISH_NAMES = {"Writer": WRITER, "Editor": EDITOR, "Administrator": ADMINISTRATOR}
 ROLES = (WRITER, EDITOR, ADMINISTRATOR)
 
 WRITER_PERMISSIONS = [
@@ -90,6 +93,27 @@ def sync_roles(sender, apps=None, **kwargs) -> None:
     from django.apps import apps as current
 
     create_roles(apps or current)
+
+
+def rename_roles(apps, schema_editor=None, names=None) -> None:
+    """Give the groups their Japanese names, keeping their members (migration 0012). A group
+    already made under the new name (by a post_migrate in between) takes the old one's members."""
+    Group = apps.get_model("auth", "Group")
+    for old, new in (names or ENGLISH_NAMES).items():
+        group = Group.objects.filter(name=old).first()
+        if group is None:
+            continue
+        target = Group.objects.filter(name=new).first()
+        if target is None:
+            group.name = new
+            group.save(update_fields=["name"])
+        else:
+            target.user_set.add(*group.user_set.all())
+            group.delete()
+
+
+def unrename_roles(apps, schema_editor=None) -> None:
+    rename_roles(apps, schema_editor, {new: old for old, new in ENGLISH_NAMES.items()})
 
 
 def remove_roles(apps, schema_editor=None) -> None:

@@ -85,7 +85,7 @@ def role_user(django_user_model):
         user = django_user_model.objects.create_user(
             username or role.lower(), password="pw-role-12345", is_staff=True
         )
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get(name=roles.ENGLISH_NAMES.get(role, role)))
         if author_name:
             Author.objects.create(name=author_name, user=user)
         return user

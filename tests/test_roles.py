@@ -23,9 +23,7 @@ def writer(client, role_user):
 
 def test_migration_creates_the_three_groups():
     """Writer, Editor and Administrator exist with the right key permissions."""
-    writer, editor, admin = (
-        Group.objects.get(name=n) for n in ("Writer", "Editor", "Administrator")
-    )
+    writer, editor, admin = (Group.objects.get(name=n) for n in ("ライター", "編集者", "管理者"))
     codes = lambda g: set(g.permissions.values_list("codename", flat=True))  # noqa: E731
     assert {"add_post", "change_post"} <= codes(writer)
     assert not {"publish_post", "delete_post", "change_category", "add_tag"} & codes(writer)
@@ -241,3 +239,21 @@ def test_administrator_manages_users(client, role_user):
     client.force_login(role_user("Administrator"))
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     assert client.get(reverse("admin:blog_post_add")).status_code == 200
+
+
+def test_renaming_the_groups_keeps_their_members(django_user_model):
+    """Migration 0012's rename: an English-named group becomes the Japanese one with its
+    members; where both exist, the Japanese one takes the members and the old one goes."""
+    from django.apps import apps
+
+    from blog import roles
+
+    alice = django_user_model.objects.create_user("alice-r")
+    bob = django_user_model.objects.create_user("bob-r")
+    Group.objects.filter(name=roles.WRITER).delete()
+    Group.objects.create(name="Writer").user_set.add(alice)
+    Group.objects.create(name="Editor").user_set.add(bob)  # 編集者 exists as well
+    roles.rename_roles(apps)
+    assert not Group.objects.filter(name__in=["Writer", "Editor"]).exists()
+    assert list(Group.objects.get(name="ライター").user_set.all()) == [alice]
+    assert bob in Group.objects.get(name="編集者").user_set.all()

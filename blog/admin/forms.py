@@ -13,7 +13,9 @@ from .health import HealthConfirmFormMixin
 class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
     # The version the editor opened: a save from a form opened before someone else's save is
     # refused, with that person's changes shown, instead of silently overwriting them.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(
+        label="開いたときの版", widget=forms.HiddenInput, required=False
+    )
 
     class Meta:
         model = Post

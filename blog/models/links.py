@@ -25,7 +25,7 @@ class PostAuthor(OrderedLink):
     post = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="author_links")
     # Indexed with the post (Meta.indexes): an author's posts are read from the index alone.
     author = models.ForeignKey(
-        Author, on_delete=models.PROTECT, related_name="post_links", db_index=False
+        Author, models.PROTECT, related_name="post_links", db_index=False, verbose_name="著者"
     )
 
     class Meta(OrderedLink.Meta):
@@ -41,7 +41,11 @@ class PostCategory(OrderedLink):
     post = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="category_links")
     # Indexed with the post (Meta.indexes): a category's posts are read from the index alone.
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="post_links", db_index=False
+        Category,
+        models.PROTECT,
+        related_name="post_links",
+        db_index=False,
+        verbose_name="カテゴリー",
     )
     position = models.PositiveSmallIntegerField(
         "順番", default=0, help_text="最初が主カテゴリーです。"

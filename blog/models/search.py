@@ -27,4 +27,4 @@ class PostSearchDocument(models.Model):
         verbose_name = verbose_name_plural = "検索文書"
 
     def __str__(self):
-        return f"search document of post {self.post_id}"
+        return f"記事 {self.post_id} の検索文書"

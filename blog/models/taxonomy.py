@@ -145,13 +145,16 @@ class Tag(TagBase):
 
 class TaggedPost(TaggedItemBase):
     # A real foreign key instead of taggit's generic relation: joins the database can index.
-    content_object = models.ForeignKey("Post", on_delete=models.CASCADE, related_name="tag_links")
+    content_object = models.ForeignKey(
+        "Post", models.CASCADE, related_name="tag_links", verbose_name="記事"
+    )
     # Indexed with the post (Meta.indexes): a tag's posts are read from the index alone.
     tag = models.ForeignKey(
-        Tag, on_delete=models.CASCADE, related_name="post_links", db_index=False
+        Tag, models.CASCADE, related_name="post_links", db_index=False, verbose_name="タグ"
     )
 
     class Meta:
+        verbose_name = verbose_name_plural = "タグ付け"
         ordering = ["id"]  # the order the tags were given in
         constraints = [
             models.UniqueConstraint(fields=["content_object", "tag"], name="blog_taggedpost_unique")
