@@ -36,3 +36,25 @@ def form_data(post, **overrides):
         data["published_at_1"] = local.strftime("%H:%M:%S")
     data.update(overrides)
     return data
+
+
+def add_form_data(*, authors, categories, **fields):
+    """An add-form submission with the two ordered-link inline formsets."""
+    data = {
+        "title": "生成AIと編集部",
+        "slug": "生成aiと編集部",
+        "status": "published",
+        "published_at_0": "2025-01-15",
+        "published_at_1": "10:30:00",
+        "excerpt": "抜粋の言葉",
+        "body": "## 見出し\r\n\r\n本文の段落です。\r\n",
+        "tags": "AI, 生成AI",
+        "front_matter": "{}",
+        **fields,
+    }
+    links = [("author_links", "author", authors), ("category_links", "category", categories)]
+    for prefix, field, objs in links:
+        data |= {f"{prefix}-TOTAL_FORMS": str(len(objs)), f"{prefix}-INITIAL_FORMS": "0"}
+        for i, obj in enumerate(objs):
+            data |= {f"{prefix}-{i}-{field}": str(obj.pk), f"{prefix}-{i}-position": str(i)}
+    return data

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from blog.models import Post, Tag
 
+from .admin_forms import add_form_data
 from .factories import AuthorFactory, CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,28 +41,6 @@ def _row(html, title):
 def _cell(row, column):
     match = re.search(rf'class="field-{column}[^"]*">(.*?)</t[dh]>', row, re.S)
     return re.sub(r"<[^>]+>", "", match.group(1)).strip()
-
-
-def _post_data(*, authors, categories, **fields):
-    """An add-form submission with the two ordered-link inline formsets."""
-    data = {
-        "title": "生成AIと編集部",
-        "slug": "生成aiと編集部",
-        "status": Post.Status.PUBLISHED,
-        "published_at_0": "2025-01-15",
-        "published_at_1": "10:30:00",
-        "excerpt": "抜粋の言葉",
-        "body": "## 見出し\r\n\r\n本文の段落です。\r\n",
-        "tags": "AI, 生成AI",
-        "front_matter": "{}",
-        **fields,
-    }
-    links = [("author_links", "author", authors), ("category_links", "category", categories)]
-    for prefix, field, objs in links:
-        data |= {f"{prefix}-TOTAL_FORMS": str(len(objs)), f"{prefix}-INITIAL_FORMS": "0"}
-        for i, obj in enumerate(objs):
-            data |= {f"{prefix}-{i}-{field}": str(obj.pk), f"{prefix}-{i}-position": str(i)}
-    return data
 
 
 def test_anonymous_user_is_redirected_to_admin_login(client):
@@ -168,7 +147,9 @@ def test_add_form_creates_post_with_links_tags_and_html(staff_client):
     Tag.objects.create(name="ai")  # an existing tag in another case must be reused
     author, category = AuthorFactory(name="編集部"), CategoryFactory(name="テクノロジー")
 
-    response = staff_client.post(reverse(ADD), _post_data(authors=[author], categories=[category]))
+    response = staff_client.post(
+        reverse(ADD), add_form_data(authors=[author], categories=[category])
+    )
 
     assert response.status_code == 302
     assert response.url == reverse(CHANGELIST)
@@ -188,7 +169,7 @@ def test_add_form_refuses_post_without_author(staff_client):
     """A post with no author is refused with an inline error and nothing is created."""
     category = CategoryFactory()
 
-    response = staff_client.post(reverse(ADD), _post_data(authors=[], categories=[category]))
+    response = staff_client.post(reverse(ADD), add_form_data(authors=[], categories=[category]))
 
     assert response.status_code == 200
     author_formset = response.context["inline_admin_formsets"][0].formset
@@ -201,7 +182,7 @@ def test_change_form_refuses_deleting_the_only_author(staff_client):
     """Ticking "delete" on a post's only author is refused and the author link is kept."""
     post = PostFactory(title="著者のいる記事")
     author_link, category_link = post.author_links.get(), post.category_links.get()
-    data = _post_data(
+    data = add_form_data(
         authors=[author_link.author], categories=[category_link.category], slug=post.slug
     )
     data |= {
