@@ -97,7 +97,7 @@ class HealthAdminMixin:
     def clean_up(self, request, queryset):
         cleaned, skipped = {}, 0
         for post in queryset:
-            body = clean_body(post.body)
+            body = clean_body(post.body, post.title)
             if body == post.body:
                 continue
             if not self.has_change_permission(request, post):
@@ -129,7 +129,7 @@ class HealthAdminMixin:
         # HealthConfirmFormMixin cleaned the submitted body before the save; without it, the
         # body is cleaned here (inside the admin's revision: the revision records the result).
         changed = getattr(obj, "_health_cleaned", False)
-        cleaned = clean_body(obj.body)
+        cleaned = clean_body(obj.body, obj.title)
         if cleaned != obj.body:
             obj.body = cleaned
             obj.save()
@@ -169,7 +169,7 @@ class HealthConfirmFormMixin(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.request is not None and CLEANUP_BUTTON in self.request.POST and cleaned.get("body"):
-            body = clean_body(cleaned["body"])
+            body = clean_body(cleaned["body"], cleaned.get("title", self.instance.title))
             self.instance._health_cleaned = body != cleaned["body"]
             cleaned["body"] = body
         status = cleaned.get("status", self.instance.status)

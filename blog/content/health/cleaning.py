@@ -1,4 +1,5 @@
-"""Clean-up: the body without generation markers and repeated passages."""
+"""Clean-up: the body without generation markers, repeated passages, a first paragraph that
+repeats the title, and near-repeats that add nothing (similar.py)."""
 
 import bisect
 
@@ -17,9 +18,10 @@ from .blocks import (
 )
 from .entries import Entry as _Entry
 from .entries import Kept
+from .similar import near_repeats, repeats_title
 
 
-def clean_body(body: str) -> str:
+def clean_body(body: str, title: str = "") -> str:
     """The body without generation markers and repeated passages, ending on a whole sentence.
 
     Passages (sentences, list items) are compared normalised, and each is kept where it first
@@ -28,8 +30,11 @@ def clean_body(body: str) -> str:
     replaces that paragraph, or its rest, in place; elsewhere only the repeated sentences go.
     Sentences cut off by a marker go, and so does a cut-off end of the body. Headings and code
     that belonged to a dropped repeat go with it; paragraphs a continuation ran together get
-    their breaks back. A healthy body is returned unchanged, byte for byte, and
-    clean_body(clean_body(x)) == clean_body(x).
+    their breaks back. Then, on that text: a first paragraph (or heading) that says the
+    `title` again goes (the page shows the title above it), and so do near-repeats that add
+    nothing, the fuller wording kept in the earlier position (similar.near_repeats); those that
+    add something stay, for the editor (check_text reports them). A healthy body is returned
+    unchanged, byte for byte, and clean_body(clean_body(x, t), t) == clean_body(x, t).
     """
     text = fold_newlines(body)
     blocks = parse_blocks(text)
@@ -48,8 +53,27 @@ def clean_body(body: str) -> str:
         else:
             break
     if not changed:
-        return body
+        return _without_title_and_near_repeats(body, title)
     cleaned = "\n\n".join(entry.text for entry in entries)
+    cleaned = cleaned + "\n" if cleaned and text.endswith("\n") else cleaned
+    return _without_title_and_near_repeats(cleaned, title)
+
+
+def _without_title_and_near_repeats(body: str, title: str) -> str:
+    """Read again as blocks: the exact-repeat clean-up above works on entries that a
+    paraphrase never matches, and a body without exact repeats is what near-repeats are
+    measured on."""
+    text = fold_newlines(body)
+    blocks = [block for block in parse_blocks(text) if block.kind != "marker"]
+    dropped_title = False
+    # Never the last block: a body that is nothing but its title stays (empty is worse).
+    while len(blocks) > 1 and repeats_title(blocks[0], title):
+        blocks.pop(0)
+        dropped_title = True
+    review = near_repeats(blocks)
+    if not (dropped_title or review.changed):
+        return body
+    cleaned = "\n\n".join(piece for piece in review.texts if piece)
     return cleaned + "\n" if cleaned and text.endswith("\n") else cleaned
 
 

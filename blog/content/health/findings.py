@@ -18,6 +18,7 @@ from .blocks import (
     is_cut_repeat,
     parse_blocks,
 )
+from .similar import ADDS, ADJACENT, BOTH, DROP, KEEP, near_repeats, repeats_title
 
 # Search engines cut result titles at about 600 px: some 60 Latin characters (and fewer
 # full-width ones). Past 60 characters even the words that matter are lost.
@@ -34,6 +35,16 @@ MESSAGES = {
     "repeated-text": "{count} 箇所の文章が繰り返されています（最初:「{quote}」）。重複を削除してください。",
     "cut-off-ending": "本文が文の途中で終わっています（「…{tail}」）。結びの文を補ってください。",
     "heading-ending": "本文が見出し「{tail}」で終わっています。続きの本文を書いてください。",
+    "title-repeated": "本文の最初の段落「{quote}」はタイトルの繰り返しです。ページにはタイトルが表示されるので削除してください（クリーンアップで削除されます）。",
+    "near-repeat": (
+        "第{first}段落「{earlier}」と第{second}段落「{later}」はほぼ同じ{what}です（類似度 {ratio}）。"
+        "後の方は新しいことを言っていません。クリーンアップで{how}。"
+    ),
+    "near-repeat-kept": (
+        "第{first}段落「{earlier}」と第{second}段落「{later}」はほぼ同じ{what}です（類似度 {ratio}）。"
+        "{why}ため自動では削除しません。読み比べて、一方を削るか書き分けてください。"
+    ),
+    "near-repeat-more": "ほかにも、ほぼ同じ文や段落が {count} 組あります。",
     "unclosed-code-fence": "コードブロック（{fence}）が閉じられていません。以降がすべてコードとして表示されます。",
     "reading-time-mismatch": (
         "指定の読了時間 {declared} 分が本文からの計算値 {computed} 分と大きく違います。"
@@ -113,6 +124,7 @@ def check_text(
         findings.append(_finding("empty-body", ERROR))
     else:
         findings += _repeat_findings(blocks) + _ending_findings(content)
+        findings += _title_findings(title, content) + _near_repeat_findings(blocks)
         if not body_html:
             body_html = render_markdown(body).html
         findings += _reading_time_findings(body_html, declared_minutes)
@@ -165,6 +177,67 @@ def _repeat_findings(blocks) -> list[Finding]:
     if not repeated:
         return []
     return [_finding("repeated-text", ERROR, count=len(repeated), quote=_quote(first.raw))]
+
+
+def _quote_apart(first: str, second: str, limit: int = 30) -> tuple[str, str]:
+    """Both passages quoted from a little before where they part: two paraphrases often open
+    alike, and two quotes of the same opening would not tell the editor which is which."""
+    first, second = (re.sub(r"\s+", " ", text).strip() for text in (first, second))
+    common = 0
+    while common < min(len(first), len(second)) and first[common] == second[common]:
+        common += 1
+    start = max(0, common - 12) if common > limit - 10 else 0
+    return tuple(("…" if start else "") + _quote(text[start:], limit) for text in (first, second))
+
+
+def _title_findings(title: str, content) -> list[Finding]:
+    if len(content) > 1 and repeats_title(content[0], title):
+        return [_finding("title-repeated", WARNING, quote=_quote(content[0].text, 20))]
+    return []
+
+
+# Enough to find them in the body; the rest are counted.
+MAX_NEAR_REPEAT_FINDINGS = 5
+_KEPT_BECAUSE = {
+    ADJACENT: "隣り合う段落にあり、並べて書いたものかもしれない",
+    ADDS: "後の方にしかない「{added}」がある",
+    BOTH: "どちらにも相手にない言葉がある",
+}
+
+
+def _near_repeat_findings(blocks) -> list[Finding]:
+    """Each near-repeat, quoting both passages with their paragraph numbers: those the clean-up
+    removes (a finding until it runs: health never says ✓ over them), and those it leaves."""
+    pairs = near_repeats(blocks).pairs
+    findings = []
+    for pair in pairs[:MAX_NEAR_REPEAT_FINDINGS]:
+        earlier, later = _quote_apart(pair.earlier.raw, pair.later.raw)
+        values = {
+            "first": pair.earlier.number,
+            "second": pair.later.number,
+            "earlier": earlier,
+            "later": later,
+            "what": "文" if pair.later.unit is not None else "段落",
+            "ratio": f"{pair.ratio:.2f}",
+        }
+        if pair.action == KEEP:
+            values["why"] = _KEPT_BECAUSE[pair.why].format(added=_quote(pair.added, 15))
+            findings.append(
+                _finding("near-repeat", WARNING, message_key="near-repeat-kept", **values)
+            )
+        else:
+            values["how"] = (
+                "後の方を削除します"
+                if pair.action == DROP
+                else "詳しい言い方を前の位置に残し、後の方を削除します"
+            )
+            findings.append(_finding("near-repeat", WARNING, **values))
+    if len(pairs) > MAX_NEAR_REPEAT_FINDINGS:
+        more = len(pairs) - MAX_NEAR_REPEAT_FINDINGS
+        findings.append(
+            _finding("near-repeat", WARNING, message_key="near-repeat-more", count=more)
+        )
+    return findings
 
 
 def _ending_findings(content) -> list[Finding]:

@@ -194,8 +194,9 @@ def _paragraph_pass(paragraphs, seen) -> list[NearRepeat]:
             continue
         text = paragraph.current()
         key = near_key(text)
-        whole = sum(paragraph.live) > 1 and paragraph.units[-1].complete
-        if whole and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS:
+        # A one-sentence paragraph was compared as a sentence; here it meets paragraphs (two
+        # sentences of an earlier one said again as one, with a 、 for the 。).
+        if paragraph.units[-1].complete and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS:
             passage = Passage(paragraph.number, None, text, key)
             found = index.best(passage, "prose", None)
             if found is not None and (found[1].number, paragraph.number) not in seen:
@@ -224,30 +225,48 @@ def _is_fact(ch: str) -> bool:
     return ch.isnumeric() or (ch.isascii() and ch.isalpha()) or "\u30a1" <= ch <= "\u30fa"
 
 
-def _added(runs: list[str]) -> str:
-    """The first run that says something: a phrase, or any figure, name or Latin word."""
-    return next((run for run in runs if len(run) >= ADDED_RUN_CHARS or any(map(_is_fact, run))), "")
+def _says_something(run: str) -> bool:
+    """A phrase, or any figure, name or Latin word."""
+    return len(run) >= ADDED_RUN_CHARS or any(map(_is_fact, run))
 
 
 def _judge(matcher, earlier: Passage, later: Passage, ratio: float, adjacent: bool):
-    earlier_runs, later_runs = [], []
+    earlier_runs, later_runs = [], []  # what each has that the other lacks, as key spans
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
-            earlier_runs += [earlier.key[i1:i2]] if i2 > i1 else []
-            later_runs += [later.key[j1:j2]] if j2 > j1 else []
-    pair = NearRepeat(earlier, later, ratio, KEEP, added=_added(later_runs))
-    earlier_extra, later_extra = sum(map(len, earlier_runs)), sum(map(len, later_runs))
+            earlier_runs += [(i1, i2)] if i2 > i1 else []
+            later_runs += [(j1, j2)] if j2 > j1 else []
+    pair = NearRepeat(earlier, later, ratio, KEEP)
+    added = next((s for s in later_runs if _says_something(later.key[s[0] : s[1]])), None)
+    earlier_extra = sum(end - start for start, end in earlier_runs)
+    later_extra = sum(end - start for start, end in later_runs)
     if adjacent:
         pair.why = ADJACENT
-    elif pair.added:
-        pair.why = ADDS
+    elif added is not None:
+        pair.why, pair.added = ADDS, _raw_span(later.raw, *added)
     elif later_extra == 0 or earlier_extra > later_extra:
         pair.action = DROP  # the earlier says all the later does, and more
-    elif later_extra > earlier_extra and not _added(earlier_runs):
+    elif later_extra > earlier_extra and not any(
+        _says_something(earlier.key[start:end]) for start, end in earlier_runs
+    ):
         pair.action = REWORD  # the later is the fuller wording of the same thing
     else:
         pair.why = BOTH  # as much differs on each side: two things said alike, or a changed fact
     return pair
+
+
+def _raw_span(raw: str, start: int, end: int) -> str:
+    """The raw text of key[start:end], for quoting: the key dropped punctuation and folded
+    width and case (mapped character by character, which NFKC almost always is)."""
+    at, first, last = 0, None, len(raw)
+    for n, ch in enumerate(raw):
+        if first is None and at >= start and near_key(ch):
+            first = n
+        at += len(near_key(ch))
+        if at >= end:
+            last = n + 1
+            break
+    return raw[first or 0 : last]
 
 
 class _Index:

@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 missing.append(slug)
                 continue
             before = check_post(post)
-            cleaned = clean_body(post.body)
+            cleaned = clean_body(post.body, post.title)
             if cleaned == post.body:
                 self.stdout.write(f"{slug}: 変更なし（指摘 {len(before)} 件）")
                 continue
