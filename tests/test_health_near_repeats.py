@@ -73,6 +73,19 @@ def test_seed_like_draft_reports_the_title_and_the_paraphrase_before_clean_up():
     assert "クリーンアップで後の方を削除します" in message
 
 
+def test_near_repeat_quotes_are_found_in_the_body_as_the_form_finds_them():
+    """Each quote, read as the post form's links read it (between 「 and 」, without a leading
+    or trailing …), is a passage of the body: none is cut by a 「 inside it."""
+    draft = fixture("seed_generated.md")
+    (message,) = near(draft, TITLE)
+    quotes = re.findall(r"「(?:…)?([^「」]{2,}?)(?:…)?」", message)
+    assert len(quotes) == 2 and all(quote in draft for quote in quotes)
+    assert quotes == [
+        "の進め方が、今後ますます重要になるはずだ。",
+        "の進め方は、今後ますます主流になる。",
+    ]
+
+
 def test_clean_up_keeps_every_sentence_that_has_no_near_repeat():
     """Every whole sentence of the draft that is not near another (by the test's own difflib
     measure) is in the cleaned text once; of the paraphrased pair, the earlier stays."""

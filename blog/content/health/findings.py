@@ -179,15 +179,29 @@ def _repeat_findings(blocks) -> list[Finding]:
     return [_finding("repeated-text", ERROR, count=len(repeated), quote=_quote(first.raw))]
 
 
+_BRACKETS = re.compile("[「」『』]")
+
+
 def _quote_apart(first: str, second: str, limit: int = 30) -> tuple[str, str]:
     """Both passages quoted from a little before where they part: two paraphrases often open
-    alike, and two quotes of the same opening would not tell the editor which is which."""
+    alike, and two quotes of the same opening would not tell the editor which is which. Each
+    quote stays between brackets (「共同設計」 inside a quote would end it: the form's links
+    find a passage by the text between 「 and 」)."""
     first, second = (re.sub(r"\s+", " ", text).strip() for text in (first, second))
     common = 0
     while common < min(len(first), len(second)) and first[common] == second[common]:
         common += 1
-    start = max(0, common - 12) if common > limit - 10 else 0
-    return tuple(("…" if start else "") + _quote(text[start:], limit) for text in (first, second))
+    return _quote_at(first, common, limit), _quote_at(second, common, limit)
+
+
+def _quote_at(text: str, at: int, limit: int) -> str:
+    at = min(at, len(text) - 1)
+    opening = max((m.end() for m in _BRACKETS.finditer(text, 0, at)), default=0)
+    closing = next((m.start() for m in _BRACKETS.finditer(text, at)), len(text))
+    start = opening if at - opening <= limit - 10 else at - 12
+    piece = text[start:closing]
+    quoted = piece if len(piece) <= limit else piece[: limit - 1] + "…"
+    return ("…" if start else "") + quoted
 
 
 def _title_findings(title: str, content) -> list[Finding]:
