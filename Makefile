@@ -17,6 +17,7 @@ help:
 	@echo "make run CONTENT=DIR      the same, importing your own Jekyll posts from DIR"
 	@echo "make test                 run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint                 ruff lint and format check"
+	@echo "make messages             compile the Japanese catalogue in locale/ after editing it"
 	@echo "make serve                production-like: gunicorn + whitenoise, debug off (needs DJANGO_SECRET_KEY)"
 	@echo "make bench                pages (miss and hit), the floor and nginx under wrk, admin timings; N=10000 posts on SQLite"
 	@echo "make bench N=100000 DATABASE_URL=postgres://...   the full run (table printed, var/bench.json written)"
@@ -43,8 +44,10 @@ run: install
 	@# A bad file is reported (and the rest imported); the site is served all the same.
 	-$(PY) manage.py import_jekyll $(if $(CONTENT),$(CONTENT),$(SAMPLE) --if-empty)
 	$(PY) manage.py ensure_admin
-	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Last before the server: the banner (site, admin, account, password file, database) stays
+	@# on screen above runserver's few lines.
+	@$(PY) manage.py site_banner --url http://$(HOST):$(PORT)/
+	@$(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
 	DJANGO_DEBUG=0 $(PY) manage.py migrate --noinput
