@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 
 BAR_WIDTH = 24
-# Off a terminal: a line every 10 % of the files, or after 5 s without one, whichever is
+# Off a terminal: a line at every tenth of the files, or after 5 s without one, whichever is
 # first. Enough to see that a long import is alive without one line per file twice over.
-LINE_EVERY_FRACTION = 0.1
+LINE_STEPS = 10  # a line at each tenth
 LINE_EVERY_SECONDS = 5.0
 # The terminal is redrawn at most this often: thousands of fast files (unchanged ones take a
 # few milliseconds) would otherwise spend their time repainting.
@@ -45,7 +45,7 @@ class Progress:
         self.shown = False  # the bar is on screen (terminal)
         self.done, self.counts = 0, {}
         self.line_done = None  # the count the last `N/M` line showed (not a terminal)
-        self.next_fraction = LINE_EVERY_FRACTION
+        self.next_step = 1  # the tenth the next `N/M` line is due at (counted in integers)
 
     def eta(self) -> float | None:
         """Seconds left at the pace so far; None before the first file is done or the first
@@ -63,11 +63,11 @@ class Progress:
             if due or not self.shown or done >= self.total:
                 self._draw(now)
             return
-        fraction = done / self.total if self.total else 1.0
-        if fraction >= self.next_fraction or now - self.last_line >= LINE_EVERY_SECONDS:
+        tenths = done * LINE_STEPS
+        if tenths >= self.next_step * self.total or now - self.last_line >= LINE_EVERY_SECONDS:
             self._line(now)
-            while self.next_fraction <= fraction:
-                self.next_fraction += LINE_EVERY_FRACTION
+            while self.next_step * self.total <= tenths:
+                self.next_step += 1
 
     def clear(self) -> None:
         """Take the bar off the screen before another line is written (terminal only)."""
@@ -110,7 +110,7 @@ class Progress:
 
     def _line(self, now: float) -> None:
         fraction = self.done / self.total if self.total else 1.0
-        line = f"{self._count()} ({fraction:.0%})"
+        line = f"{self.done}/{self.total} ({fraction:.0%})"
         eta = self.eta()
         if eta is not None and self.done < self.total:
             line += f", about {format_duration(eta)} left"
