@@ -91,6 +91,10 @@ class ImportUploadForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # no colon after a checkbox's label
+        super().__init__(*args, **kwargs)
+
 
 def _outcome_filter(request) -> tuple[str, str]:
     outcome = request.GET.get("outcome", "")
