@@ -176,3 +176,21 @@ def test_compare_shows_every_changed_field_and_names_the_unchanged(editor):
     # Against the current post, after a later rename of nothing: the same differences.
     current = client.get(compare, {"a": older.revision_id})
     assert [label for label, _ in current.context["diffs"]] == labels
+
+
+def test_history_lists_the_newest_first_each_compared_with_the_one_before(editor):
+    """The history page lists the newest revision first; each row's 前の版と比較 compares the
+    revision before it (a, older) with it (b, newer); the oldest row has no such link."""
+    client = logged_in(editor)
+    post = PostFactory(body="一版目です。\n")
+    for body in ("二版目です。\n", "三版目です。\n"):
+        client.post(change_url(post), form_data(post, body=body))
+        post.refresh_from_db()
+    first, second = Version.objects.get_for_object(post).order_by("pk")
+    history = client.get(reverse("admin:blog_post_history", args=[post.pk]))
+    rows = history.context["action_list"]
+    assert [row["revision"].id for row in rows] == [second.revision_id, first.revision_id]
+    assert rows[0]["previous_revision_id"] == first.revision_id
+    assert "previous_revision_id" not in rows[1]
+    compare = reverse("admin:blog_post_compare", args=[post.pk])
+    assert f"{compare}?a={first.revision_id}&amp;b={second.revision_id}" in history.content.decode()

@@ -95,6 +95,7 @@ class HistoryAdminMixin:
 
     # Not reversion's template: its "Recover deleted" link showed to anyone who may add posts.
     change_list_template = "admin/blog/post/change_list.html"
+    history_latest_first = True  # the history page lists the newest revision first
 
     def has_recover_permission(self, request) -> bool:
         """Deleted posts are any writer's work: only those who may delete (editors) see or
@@ -176,8 +177,11 @@ class HistoryAdminMixin:
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
         actions = getattr(response, "context_data", {}).get("action_list", [])
-        # Newest first: each revision is compared with the one before it.
-        for action, older in pairwise(actions):
+        # Each revision is compared with the one made before it, older → newer, whatever order
+        # the page lists them in (reversion's default was oldest first, which put "前の版と
+        # 比較" on the oldest row with its arguments reversed).
+        by_time = sorted(actions, key=lambda a: (a["revision"].date_created, a["revision"].id))
+        for older, action in pairwise(by_time):
             action["previous_revision_id"] = older["revision"].id
         return response
 
