@@ -4,7 +4,7 @@ it had said ("…のアプローチが、今後ますます重要になるはず
 ますます主流になる。"): the exact-repeat clean-up cannot see it.
 
 Passages are compared as near_key(): NFKC (full-width letters and digits folded), case folded,
-punctuation, whitespace and Markdown marks removed, so that 「コ・デザイン」のアプローチが、 and
+and nothing but letters and digits (no punctuation, symbols, whitespace or Markdown marks), so that 「コ・デザイン」のアプローチが、 and
 コデザインのアプローチは differ by one character, not four. Two passages are a near-repeat when
 difflib's SequenceMatcher ratio of their keys reaches NEAR_REPEAT_RATIO.
 
@@ -23,20 +23,23 @@ What happens to one is decided from the diff, never from the ratio alone (a para
   exact-repeat clean-up handles those).
 
 Cost: an all-pairs SequenceMatcher is quadratic in the sentences, and a body may hold 5,000. Each
-passage is compared only with the CANDIDATES earlier passages sharing the most character bigrams,
-found through an index in which a bigram seen in COMMON_BIGRAM passages stops being looked up
-(it tells nothing apart); then a set-Jaccard gate, a length gate, real_quick_ratio() and
-quick_ratio() come before ratio(), and at most MAX_COMPARISONS ratio() calls are made per body.
+passage meets at most CANDIDATES earlier ones: those sharing the most character bigrams, found
+through an index in which a bigram seen in COMMON_BIGRAM passages stops being looked up (it
+tells nothing apart, and its list would grow with the body); then a set-Jaccard gate, a length
+gate, real_quick_ratio() and quick_ratio() come before ratio(). That bounds the work by the
+body's length; MAX_COMPARISONS bounds the ratio() calls of a body made of one sentence frame
+(past it, later passages are not compared: a body like that is not prose).
 """
 
 import heapq
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from .blocks import MIN_REPEAT_CHARS, UNIT_KINDS, Block, Unit, unit_words
 
-# Measured on the seed (content/sample's FoxconnとOpenAI article as exported), after the
+# Measured on the seed (the FoxconnとOpenAI article as the old Jekyll site exported it), after the
 # exact-repeat clean-up, over its 104 sentences in different paragraphs (5,147 pairs): the known
 # paraphrase is 0.914 (0.92 before normalisation); every other pair is at most 0.684 (the title
 # paragraph against 「まず、このFoxconnとOpenAIの提携が示唆する…」), 0.617 without the title
@@ -50,26 +53,24 @@ MIN_NEAR_CHARS = 20
 # Longer ones are not sentences (a table pasted as text, a paragraph without a 。): difflib is
 # quadratic in the length, so they are never compared.
 MAX_NEAR_CHARS = 1000
-# The seed's paraphrase shares 0.76 of its bigrams (set Jaccard); unrelated sentences at most
-# 0.38. With ratio >= 0.8 at least about 0.43 are shared (each of the <= 20% differing
-# characters breaks at most two bigrams), so the gate rejects no near-repeat.
-BIGRAM_GATE = 0.3
+# The seed's paraphrase shares 0.76 of its character bigrams (set Jaccard), unrelated sentences
+# at most 0.38. A ratio of 0.8 leaves at least about 0.43 shared when the differences are
+# replaced words (a changed character every fifth breaks two bigrams in five), 0.25 at the very
+# worst (one character deleted every third): the gate turns away no near-repeat.
+BIGRAM_GATE = 0.25
 COMMON_BIGRAM = 32
 CANDIDATES = 4
-MAX_COMPARISONS = 1000
+MAX_COMPARISONS = 2000
 # A run this long that only the later passage has is something it adds (a phrase, a clause).
 ADDED_RUN_CHARS = 4
 
 DROP, REWORD, KEEP = "drop", "reword", "keep"
 ADJACENT, ADDS, BOTH = "adjacent", "adds", "both"  # why a near-repeat is kept
-_MARKS = set("`~^")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def near_key(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(
-        ch for ch in folded if unicodedata.category(ch)[0] not in "PZC" and ch not in _MARKS
-    )
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def repeats_title(block: Block, title: str) -> bool:
@@ -133,9 +134,10 @@ def near_repeats(blocks: list[Block]) -> Review:
             number += 1
             units = block.units() if block.kind in UNIT_KINDS else []
             paragraphs.append(_Paragraph(block, number, units, [True] * len(units)))
-    pairs = _sentence_pass(paragraphs)
+    budget = _Budget()
+    pairs = _sentence_pass(paragraphs, budget)
     seen = {(p.earlier.number, p.later.number) for p in pairs}
-    pairs += _paragraph_pass(paragraphs, seen)
+    pairs += _paragraph_pass(paragraphs, seen, budget)
     texts, by_block, changed = [], {id(p.block): p for p in paragraphs}, False
     for block in blocks:
         paragraph = by_block.get(id(block))
@@ -148,8 +150,8 @@ def near_repeats(blocks: list[Block]) -> Review:
     return Review(pairs, texts, changed)
 
 
-def _sentence_pass(paragraphs) -> list[NearRepeat]:
-    index, pairs, seen, rank = _Index(), [], set(), 0
+def _sentence_pass(paragraphs, budget) -> list[NearRepeat]:
+    index, pairs, seen, rank = _Index(budget), [], set(), 0
     for paragraph in paragraphs:
         kind = paragraph.block.kind
         for n, unit in enumerate(paragraph.units):
@@ -162,9 +164,10 @@ def _sentence_pass(paragraphs) -> list[NearRepeat]:
             if not (unit.complete and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS):
                 continue
             passage = Passage(paragraph.number, n, unit.raw.strip(), key)
-            found = index.best(passage, kind, paragraph)
+            grams = _bigrams(key)
+            found = index.best(passage, grams, kind, paragraph)
             if found is None:
-                index.add(passage, (paragraph, n, rank), kind)
+                index.add(passage, grams, (paragraph, n, rank), kind)
                 continue
             (earlier_paragraph, m, earlier_rank), earlier, ratio, matcher = found
             pair = _judge(matcher, _copy(earlier), passage, ratio, rank - earlier_rank <= 1)
@@ -178,7 +181,7 @@ def _sentence_pass(paragraphs) -> list[NearRepeat]:
                 earlier_paragraph.units[m] = Unit(unit.raw.rstrip() + tail, old.key, True)
                 index.reword(earlier, passage.raw, key)
             if action == KEEP:
-                index.add(passage, (paragraph, n, rank), kind)
+                index.add(passage, grams, (paragraph, n, rank), kind)
             else:
                 paragraph.live[n] = False
         if any(paragraph.live):
@@ -186,9 +189,9 @@ def _sentence_pass(paragraphs) -> list[NearRepeat]:
     return pairs
 
 
-def _paragraph_pass(paragraphs, seen) -> list[NearRepeat]:
+def _paragraph_pass(paragraphs, seen, budget) -> list[NearRepeat]:
     """Whole prose paragraphs: a paraphrase that also moved its sentence breaks."""
-    index, pairs, rank = _Index(), [], 0
+    index, pairs, rank = _Index(budget), [], 0
     for paragraph in paragraphs:
         if paragraph.block.kind != "prose" or paragraph.exact or not any(paragraph.live):
             continue
@@ -197,8 +200,8 @@ def _paragraph_pass(paragraphs, seen) -> list[NearRepeat]:
         # A one-sentence paragraph was compared as a sentence; here it meets paragraphs (two
         # sentences of an earlier one said again as one, with a 、 for the 。).
         if paragraph.units[-1].complete and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS:
-            passage = Passage(paragraph.number, None, text, key)
-            found = index.best(passage, "prose", None)
+            passage, grams = Passage(paragraph.number, None, text, key), _bigrams(key)
+            found = index.best(passage, grams, "prose", None)
             if found is not None and (found[1].number, paragraph.number) not in seen:
                 (earlier_paragraph, earlier_rank), earlier, ratio, matcher = found
                 pair = _judge(matcher, _copy(earlier), passage, ratio, rank - earlier_rank <= 1)
@@ -210,7 +213,7 @@ def _paragraph_pass(paragraphs, seen) -> list[NearRepeat]:
                         earlier_paragraph.text = text
                         index.reword(earlier, text, key)
                     continue
-            index.add(passage, (paragraph, rank), "prose")
+            index.add(passage, grams, (paragraph, rank), "prose")
         paragraph.rank, rank = rank, rank + 1
     return pairs
 
@@ -269,25 +272,32 @@ def _raw_span(raw: str, start: int, end: int) -> str:
     return raw[first or 0 : last]
 
 
+class _Budget:
+    """The ratio() calls a body has left (both passes share it)."""
+
+    def __init__(self):
+        self.left = MAX_COMPARISONS
+
+
 class _Index:
     """Earlier passages by character bigram, for the few worth a SequenceMatcher."""
 
-    def __init__(self):
+    def __init__(self, budget: _Budget):
         self._passages: list[Passage] = []
         self._payloads: list = []
         self._kinds: list[str] = []
         self._grams: list[set[str]] = []
         self._postings: dict[str, list[int] | None] = {}  # None: too common to look up
         self._numbers: dict[int, int] = {}  # id(passage) -> its place in the lists
-        self._comparisons = 0
+        self._budget = budget
 
-    def add(self, passage: Passage, payload, kind: str) -> None:
+    def add(self, passage: Passage, grams: set[str], payload, kind: str) -> None:
         n = self._numbers[id(passage)] = len(self._passages)
         self._passages.append(passage)
         self._payloads.append(payload)
         self._kinds.append(kind)
-        self._grams.append(_bigrams(passage.key))
-        self._post(n, self._grams[n])
+        self._grams.append(grams)
+        self._post(n, grams)
 
     def _post(self, n: int, grams: set[str]) -> None:
         for gram in grams:
@@ -305,35 +315,31 @@ class _Index:
         self._grams[n] = _bigrams(key)
         self._post(n, self._grams[n])
 
-    def best(self, passage: Passage, kind: str, paragraph):
+    def best(self, passage: Passage, grams: set[str], kind: str, paragraph):
         """(payload, earlier passage, ratio, matcher) of the most alike earlier passage of the
         same kind, not in `paragraph`, at NEAR_REPEAT_RATIO or more, or None."""
-        grams, hits = _bigrams(passage.key), {}
+        hits = {}
         for gram in grams:
             for n in self._postings.get(gram) or ():
                 hits[n] = hits.get(n, 0) + 1
         ranked = heapq.nlargest(CANDIDATES * 2, hits.items(), key=lambda item: (item[1], -item[0]))
-        best, tried = None, 0
+        best, tried, key = None, 0, passage.key
         for n, _ in ranked:
             if self._kinds[n] != kind or self._payloads[n][0] is paragraph:
                 continue
             tried += 1
-            if tried > CANDIDATES or self._comparisons >= MAX_COMPARISONS:
+            if tried > CANDIDATES or not self._budget.left:
                 break
             other = self._grams[n]
             if len(grams & other) < BIGRAM_GATE * len(grams | other):
                 continue
             earlier = self._passages[n].key
-            if 2 * min(len(earlier), len(passage.key)) < NEAR_REPEAT_RATIO * (
-                len(earlier) + len(passage.key)
-            ):
+            if 2 * min(len(earlier), len(key)) < NEAR_REPEAT_RATIO * (len(earlier) + len(key)):
                 continue  # lengths too far apart for the ratio to reach the threshold
-            self._comparisons += 1
-            matcher = SequenceMatcher(None, earlier, passage.key, autojunk=False)
-            if matcher.real_quick_ratio() < NEAR_REPEAT_RATIO:
-                continue
+            matcher = SequenceMatcher(None, earlier, key, autojunk=False)
             if matcher.quick_ratio() < NEAR_REPEAT_RATIO:
                 continue
+            self._budget.left -= 1
             ratio = matcher.ratio()
             if ratio >= NEAR_REPEAT_RATIO and (best is None or ratio > best[2]):
                 best = (self._payloads[n], self._passages[n], ratio, matcher)
