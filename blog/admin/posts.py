@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from reversion.admin import VersionAdmin
 
 from ..models import SCHEDULED_LABEL, Author, Category, Post, PostAuthor, PostCategory, Tag
-from ..revisions import recorded
+from ..revisions import BULK_PUBLISHED, BULK_UNPUBLISHED, recorded
 from ..roles import can_publish
 from ..search import EXACT_COUNT_LIMIT, matching
 from .editor import MarkdownPreviewAdminMixin
@@ -339,7 +339,7 @@ class PostAdmin(
             post.status = Post.Status.PUBLISHED
             post.published_at = post.published_at or now
 
-        with recorded("一括操作で公開", request.user):
+        with recorded(BULK_PUBLISHED, request.user):
             count, stale = save_each(pending.exclude(health=Post.Health.ERROR), publish)
         self.message_user(request, f"{count} 件の記事を公開しました。", messages.SUCCESS)
         if stale:
@@ -357,7 +357,7 @@ class PostAdmin(
         def unpublish(post):
             post.status = Post.Status.DRAFT
 
-        with recorded("一括操作で下書きに戻す", request.user):
+        with recorded(BULK_UNPUBLISHED, request.user):
             count, stale = save_each(queryset.filter(status=Post.Status.PUBLISHED), unpublish)
         self.message_user(request, f"{count} 件の記事を下書きに戻しました。", messages.SUCCESS)
         if stale:
