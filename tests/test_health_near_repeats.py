@@ -63,8 +63,7 @@ def test_cleaned_seed_like_draft_is_healthy_and_stable():
 
 
 def test_seed_like_draft_reports_the_title_and_the_paraphrase_before_clean_up():
-    """Before clean-up, health names the title paragraph and quotes both sentences of the
-    paraphrase with their paragraph numbers (not ✓ while they remain)."""
+    """Before clean-up: a title finding, and the paraphrase quoted twice with ¶ numbers."""
     found = {f.code: f.message for f in findings(fixture("seed_generated.md"), TITLE)}
     assert "title-repeated" in found and "九州の半導体工場" in found["title-repeated"]
     message = found["near-repeat"]
@@ -74,8 +73,7 @@ def test_seed_like_draft_reports_the_title_and_the_paraphrase_before_clean_up():
 
 
 def test_near_repeat_quotes_are_found_in_the_body_as_the_form_finds_them():
-    """Each quote, read as the post form's links read it (between 「 and 」, without a leading
-    or trailing …), is a passage of the body: none is cut by a 「 inside it."""
+    """Both quotes, read as the form's 本文へ links read them, are passages of the body."""
     draft = fixture("seed_generated.md")
     (message,) = near(draft, TITLE)
     quotes = re.findall(r"「(?:…)?([^「」]{2,}?)(?:…)?」", message)
@@ -87,8 +85,7 @@ def test_near_repeat_quotes_are_found_in_the_body_as_the_form_finds_them():
 
 
 def test_clean_up_keeps_every_sentence_that_has_no_near_repeat():
-    """Every whole sentence of the draft that is not near another (by the test's own difflib
-    measure) is in the cleaned text once; of the paraphrased pair, the earlier stays."""
+    """Each sentence with no near-repeat (by the test's own difflib) is kept, once."""
     draft = fixture("seed_generated.md")
     cleaned = clean_body(draft, TITLE)
     whole = [s for s in dict.fromkeys(sentences(draft)) if s[-1] in "。！？」" and s != TITLE]
@@ -108,8 +105,7 @@ def test_clean_up_keeps_every_sentence_that_has_no_near_repeat():
 
 
 def test_the_deeper_second_half_is_kept_whole_and_in_order():
-    """From 「だが、ただ見守るだけではもったいない。」 on, each paragraph of the continuation is
-    kept, in order (one loses only its paraphrased sentence)."""
+    """From 「だが、ただ見守るだけでは…」 on, every paragraph is kept, in order."""
     reference = paragraphs(fixture("seed_reference.md"))
     cleaned = paragraphs(clean_body(fixture("seed_generated.md"), TITLE))
     start = next(n for n, p in enumerate(cleaned) if p.startswith("だが、ただ見守るだけでは"))
@@ -124,8 +120,7 @@ def test_clean_body_without_a_title_keeps_the_title_paragraph():
 
 
 def test_reading_time_is_compared_again_on_the_cleaned_text():
-    """A declared time that fits the bloated draft is flagged once the draft is cleaned, and
-    one that fits only the cleaned article stops being flagged."""
+    """A declared time is judged against the cleaned text, in both directions."""
     draft = fixture("seed_generated.md")
     cleaned = clean_body(draft, TITLE)
     draft_minutes = reading_minutes(render_markdown(draft).html)
@@ -213,8 +208,7 @@ def test_a_paragraph_said_again_as_one_sentence_goes():
     ids=["changed-figure", "added-phrase", "added-name"],
 )
 def test_a_near_repeat_that_adds_something_stays_and_is_a_warning(earlier, later, added):
-    """A figure, a phrase or a name only the later has: both stay, and health quotes both,
-    with their paragraph numbers and what the later adds (never ✓ while it remains)."""
+    """A figure, phrase or name only the later has: both stay, as a warning quoting both."""
     body = f"{earlier}\n\n{FILLER}{later}\n"
     assert clean_body(body) == body
     (message,) = near(body)
@@ -224,8 +218,7 @@ def test_a_near_repeat_that_adds_something_stays_and_is_a_warning(earlier, later
 
 
 def test_parallel_sentences_stay_and_are_a_warning():
-    """Two wordings each with a word the other lacks (設計/運用), or side by side in adjacent
-    paragraphs, may be written on purpose: both stay, and the editor is told."""
+    """Swapped words (設計/運用) or adjacent paragraphs: both stay, as a warning."""
     swapped = (
         "設計の段階から、工場の電力をどう賄うかを考える必要がある。\n\n"
         f"{FILLER}運用の段階から、工場の電力をどう賄うかを考える必要がある。\n"
@@ -271,8 +264,7 @@ def test_punctuation_only_differences_are_a_repeat():
 
 
 def test_healthy_fixtures_have_no_near_repeats():
-    """The articles written by people hold no pair at the threshold (the markdown fixture's
-    summary list restates a sentence at 0.89, as a list item: not compared)."""
+    """People's articles have no near-repeat (a summary list restating prose is no pair)."""
     for name in ("healthy_ja.md", "healthy_en.md", "article_reference.md", "markdown_reference.md"):
         assert near(fixture(name)) == [], name
 
@@ -290,8 +282,7 @@ def test_many_near_repeats_are_listed_up_to_five_then_counted():
 
 @pytest.mark.django_db
 def test_saving_the_cleaned_draft_rechecks_health_and_reading_time():
-    """Post.save() re-renders and re-checks: the declared 6 minutes fit the draft, not the
-    cleaned article, and the title paragraph and the paraphrase are gone."""
+    """Saving the cleaned body re-checks it: only the now-wrong declared time remains."""
     post = PostFactory(title=TITLE, body=fixture("seed_generated.md"), reading_time_override=6)
     stored = {finding["code"] for finding in post.health_findings}
     assert {"title-repeated", "near-repeat"} <= stored

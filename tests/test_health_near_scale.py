@@ -49,8 +49,7 @@ def one_word_apart(n, seed=2):
 @pytest.mark.parametrize("make", [paraphrased, one_word_apart], ids=lambda make: make.__name__)
 @pytest.mark.parametrize("function", [_check, clean_body], ids=["check_text", "clean_body"])
 def test_near_repeat_work_grows_linearly_with_the_body(make, function):
-    """Four times the paragraphs cost at most five times the work, as for the other shapes
-    (comparing every sentence with every earlier one would cost sixteen)."""
+    """Four times the paragraphs cost at most five times the work (all pairs: sixteen)."""
     small, large = lines_run(function, make(120)), lines_run(function, make(480))
     assert large <= 5 * small
 
@@ -64,8 +63,7 @@ class _Counting(SequenceMatcher):
 
 
 def test_largest_body_loses_every_paraphrase_within_the_comparison_budget(monkeypatch):
-    """A body the size a save accepts, 800 paraphrases apart from their sentences by 150,000
-    characters of other text: all 800 go, with at most MAX_COMPARISONS ratio() calls."""
+    """At 200,000 characters all 800 far-apart paraphrases go, within MAX_COMPARISONS."""
     rnd = random.Random(3)
     pairs = [_framed(rnd) for _ in range(800)]
     firsts, agains = [first for first, _ in pairs], [again for _, again in pairs]
@@ -80,9 +78,7 @@ def test_largest_body_loses_every_paraphrase_within_the_comparison_budget(monkey
 
 
 def test_a_body_of_one_frame_stays_within_the_comparison_budget(monkeypatch):
-    """8,000 paragraphs all alike make fewer than MAX_COMPARISONS ratio() calls (once the
-    frame's bigrams are common they are not looked up), and nothing goes: each differs from the
-    others by a word."""
+    """8,000 paragraphs one word apart stay, within MAX_COMPARISONS ratio() calls."""
     body = one_word_apart(8000)
     body = body[: body.rfind("\n\n", 0, MAX_BODY_CHARS)] + "\n"
     monkeypatch.setattr(similar, "SequenceMatcher", _Counting)
@@ -135,8 +131,7 @@ def _drafts():
 
 
 def test_the_index_finds_what_a_scan_of_every_pair_finds(monkeypatch):
-    """On the seed-shaped draft and 25 drafts with paraphrases put in at random, the pairs, the
-    actions and the cleaned text are those of a scan of every earlier passage."""
+    """On 26 drafts the index gives the pairs, actions and texts a scan of every pair gives."""
     drafts = list(_drafts())
 
     def run():

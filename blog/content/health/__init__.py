@@ -4,7 +4,10 @@ Many of our long Japanese articles are first drafted by a language model, and it
 three faults no reader should see: generation markers ("---END---") left between continuations,
 passages repeated because every continuation restarted from an earlier point (often cut off),
 and a last sentence that stops mid-word. check_text() reports them, with a few editorial
-warnings; clean_body() removes the markers and repeats and trims the cut-off ending.
+warnings; clean_body() removes the markers and repeats and trims the cut-off ending. Restarted
+continuations also paraphrase themselves and open with the title: near-repeats that add
+nothing and a first paragraph repeating the title go too; near-repeats that add something stay
+and are warnings that quote both passages.
 
 Everything here is a pure function of the text (no database, no settings): Post.save(), the
 admin form, the admin actions and the check_content command all share it.
@@ -18,6 +21,8 @@ counted, nor are sentences shorter than MIN_REPEAT_CHARS: "以下の通り。" m
 - findings.py: Severity, Finding, check_text() and check_post();
 - blocks.py: the body read as Markdown blocks and sentence units;
 - cleaning.py: clean_body();
+- similar.py: near-repeats (a sentence or paragraph said again in other words, found by
+  difflib behind a bigram index) and a first paragraph that repeats the title;
 - entries.py: the kept blocks of a body being cleaned, indexed so that each paragraph's
   questions cost time bounded by the paragraph, not by the body (the checks run on every save).
 """
