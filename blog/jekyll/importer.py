@@ -28,7 +28,7 @@ from ..content.health import Finding, Severity, check_post, overall
 from ..models import Author, Category, ImportRecord, Post
 from ..models.taxonomy import strip_text_fields
 from ..redirects import add_old_paths
-from ..revisions import recorded
+from ..revisions import IMPORTED, recorded
 from .parsing import (
     SNAPSHOT_FIELDS,
     ImportFileError,
@@ -272,7 +272,7 @@ def _import_parsed(
             return FileResult(name, "skipped", parsed.slug, reason, parsed.warnings)
     outcome = "created" if post is None else "updated"
     # One transaction per file: a failure leaves no half-written post behind.
-    with transaction.atomic(), recorded(f"Jekyll から取り込み（{Path(name).name}）", user):
+    with transaction.atomic(), recorded(f"{IMPORTED}（Jekyll の {Path(name).name} から）", user):
         post = _save(parsed, post, dry_run=dry_run)
     if dry_run:
         found = predicted_findings(parsed) if findings is None else findings
