@@ -324,14 +324,21 @@ def test_plain_markdown_files_can_be_uploaded_together(editor):
     assert job.results.filter(phase="check", outcome="created").count() == 2
 
 
-def test_deleting_a_job_removes_its_stored_files(editor, import_root):
-    """A checked job the editor does not want is deleted with its uploaded files."""
+def test_deleting_a_job_removes_its_stored_files_but_not_while_it_imports(editor, import_root):
+    """A checked job the editor does not want is deleted with its uploaded files; one that is
+    importing cannot be deleted (its results are on their way)."""
     job = start(editor, site_zip({"_posts/2025-01-02-a.md": GOOD}))
     run(editor, job)
     assert (import_root / str(job.pk)).is_dir()
     response = editor.post(reverse("admin:blog_importjob_delete", args=[job.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert not ImportJob.objects.exists() and not (import_root / str(job.pk)).exists()
+    busy = start(editor, site_zip({"_posts/2025-01-02-a.md": GOOD, "_posts/2025-01-03-b.md": GOOD}))
+    run(editor, busy)
+    confirm(editor, busy)
+    delete = reverse("admin:blog_importjob_delete", args=[busy.pk])
+    assert editor.post(delete, {"post": "yes"}).status_code == 403
+    assert ImportJob.objects.filter(pk=busy.pk).exists() and (import_root / str(busy.pk)).is_dir()
 
 
 def test_odd_job_ids_and_filters_are_404_or_ignored(editor):

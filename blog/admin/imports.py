@@ -19,7 +19,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -125,20 +124,14 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return can_import(request.user) and not (obj is not None and obj.running)
+        # Not while importing: its results are what an editor will want to read. A dry run
+        # writes nothing, and one abandoned half-way may go.
+        importing = obj is not None and obj.state == ImportJob.State.IMPORTING
+        return can_import(request.user) and not importing
 
     def get_queryset(self, request):
         # The file list is the job's largest column, read only by a chunk.
-        counts = {
-            f"n_{outcome}": Count(
-                "results",
-                filter=Q(results__phase=ImportJobResult.Phase.IMPORT, results__outcome=outcome),
-            )
-            for outcome in OUTCOMES
-        }
-        return (
-            super().get_queryset(request).defer("files", "skipped").select_related("created_by")
-        ).annotate(**counts)
+        return super().get_queryset(request).defer("files", "skipped").select_related("created_by")
 
     @admin.display(description="進み具合")
     def progress(self, job):
@@ -148,9 +141,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     def outcomes(self, job):
         if job.state != ImportJob.State.DONE:
             return "—"
-        return "・".join(
-            f"{OUTCOME_LABELS[outcome]} {getattr(job, f'n_{outcome}', 0):,}" for outcome in OUTCOMES
-        )
+        found = job.summary.get("outcomes", {})
+        return "・".join(f"{OUTCOME_LABELS[o]} {found.get(o, 0):,}" for o in OUTCOMES)
 
     # A deleted job's uploaded files go with it (the folder is named by the id, which the
     # deletion clears: it is found first).
@@ -160,10 +152,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         jobs.remove_folder(folder)
 
     def delete_queryset(self, request, queryset):
-        """The bulk action deletes the jobs that are not running (those are still being
-        worked on by a page that is open)."""
-        running = [ImportJob.State.CHECKING, ImportJob.State.IMPORTING]
-        doomed = list(queryset.exclude(state__in=running))
+        """The bulk action deletes the jobs that are not importing (as has_delete_permission)."""
+        doomed = list(queryset.exclude(state=ImportJob.State.IMPORTING))
         folders = [jobs.job_folder(job) for job in doomed]
         ImportJob.objects.filter(pk__in=[job.pk for job in doomed]).delete()
         for folder in folders:
@@ -273,7 +263,10 @@ class ImportJobAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         job = self._job(request, job_id)
-        job, processed = jobs.run_chunk(job, user=request.user)
+        try:
+            job, processed = jobs.run_chunk(job, user=request.user)
+        except ImportJob.DoesNotExist:  # deleted while this chunk ran
+            raise Http404 from None
         page = reverse("admin:blog_importjob_change", args=[job.pk])
         if "application/json" not in request.headers.get("Accept", ""):
             return HttpResponseRedirect(page)

@@ -170,6 +170,8 @@ def _process(job: ImportJob, *, user, seconds: float, clock) -> int:
                 _row(job, phase, position, result).save()
                 ImportJob.objects.filter(pk=job.pk).update(done=position + 1)
         except DatabaseError as exc:
+            if not ImportJob.objects.filter(pk=job.pk).exists():
+                break  # deleted meanwhile (its dry run, from the list): nothing to record
             # import_file reports its own database errors; this is the bookkeeping's (a
             # transaction PostgreSQL had already aborted): the file is recorded as failed.
             result = FileResult(entry["name"], "failed", reason=f"database refused it: {exc}")
@@ -186,8 +188,10 @@ def _finish(job: ImportJob) -> None:
     if job.state == ImportJob.State.CHECKING:
         ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.CHECKED)
         return
+    phase = ImportJobResult.Phase.IMPORT
+    summary = {"outcomes": outcome_counts(job, phase), "health": health_counts(job, phase)}
     ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.DONE, finished_at=timezone.now()
+        state=ImportJob.State.DONE, finished_at=timezone.now(), summary=summary
     )
     # The results are in the database; the files were only needed to import them.
     remove_folder(job_folder(job))

@@ -69,6 +69,9 @@ class ImportJob(models.Model):
     # `skipped_count` counts them all.
     skipped = models.JSONField("読まなかったファイル", default=list, blank=True)
     skipped_count = models.PositiveIntegerField("読まなかったファイル数", default=0)
+    # The import's counts once it is done ({"outcomes": {...}, "health": {...}}): the list of
+    # past imports shows them without counting every job's results again.
+    summary = models.JSONField("結果の件数", default=dict, blank=True)
     # While a request processes a chunk, no other may (two open tabs would import a file
     # twice); a request that dies leaves the lease to run out, then the next one goes on.
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)

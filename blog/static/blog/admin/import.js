@@ -38,11 +38,19 @@
         credentials: "same-origin",
         headers: { "X-CSRFToken": token, "Accept": "application/json" },
       }).then(function (response) {
+        // A session that ran out answers with the login page; a deleted job or a lost
+        // permission with a 4xx: asking again would not help.
+        if (response.redirected || (response.status >= 400 && response.status < 500)) {
+          status.textContent = "続けられません（" + (response.redirected ? "ログインが切れました" :
+            "HTTP " + response.status) + "）。ページを再読み込みしてください。";
+          return null;
+        }
         if (!response.ok) {
           throw new Error("HTTP " + response.status);
         }
         return response.json();
       }).then(function (data) {
+        if (data === null) return;
         show(data);
         if (data.finished) {
           status.textContent = "完了しました。結果を表示します…";
