@@ -11,7 +11,7 @@ import reversion
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Post, PostAuthor, PostCategory, TaggedPost
+from .models import SCHEDULED_LABEL, Post, PostAuthor, PostCategory, TaggedPost
 
 # Registered on import, unlike the lookups and converters (BlogConfig.ready): the admin's
 # VersionAdmin registers any model not yet registered, with its own options, when the admin
@@ -24,7 +24,7 @@ CREATED = "作成"
 SAVED = "保存"
 SUBMITTED = "レビューに提出"
 PUBLISHED = "公開"
-SCHEDULED = "予約公開"
+SCHEDULED = SCHEDULED_LABEL
 UNPUBLISHED = "下書きに戻す"
 RESTORED = "復元"
 RECOVERED = "削除から復元"

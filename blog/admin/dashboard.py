@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from ..models import Post, PostAuthor
+from ..models import SCHEDULED_LABEL, Post, PostAuthor
 from ..revisions import SUBMITTED
 from ..roles import can_publish
 
@@ -112,7 +112,7 @@ def dashboard(user) -> list[Section]:
             _changelist(status__exact=Post.Status.REVIEW), "レビュー待ちの記事はありません。",
         ),
         Section(
-            "scheduled", "予約公開", counts["scheduled"], list(scheduled),
+            "scheduled", SCHEDULED_LABEL, counts["scheduled"], list(scheduled),
             _changelist(publication="scheduled"), "予約中の記事はありません。",
         ),
         Section(
