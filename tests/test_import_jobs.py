@@ -351,3 +351,14 @@ def test_odd_job_ids_and_filters_are_404_or_ignored(editor):
     for query in ["outcome=nope", "health=bad", "page=abc", "page=99999999999999999999"]:
         assert editor.get(f"{page}?{query}").status_code == 200, query
     assert editor.get(f"{page}?outcome=%00&page=%FF").status_code < 500
+
+
+def test_names_and_reasons_from_an_upload_are_shown_as_text(editor):
+    """A zip entry named like markup, and a title that is markup, appear escaped on the job's
+    page: the upload decides no HTML."""
+    hostile = "_posts/2025-01-02-<img src=x onerror=alert(1)>.md"
+    job = start(editor, site_zip({hostile: NO_TITLE, "_posts/<b>x</b>.exe": "MZ"}))
+    run(editor, job)
+    page = editor.get(reverse("admin:blog_importjob_change", args=[job.pk])).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img src=x" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;.exe" in page and "<b>x</b>" not in page
