@@ -191,7 +191,8 @@ def test_admin_cleanup_button_cleans_saves_and_returns_to_the_form(health_admin)
     assert post.body == fixture("article_reference.md") and post.health == "ok"
     messages = [str(m) for m in health_admin.get(url).context["messages"]]
     assert any(
-        "生成マーカーと重複を取り除いて保存しました（残りの指摘 0 件）" in m for m in messages
+        "生成マーカー・重複・言い換えの繰り返しを取り除いて保存しました（残りの指摘 0 件）" in m
+        for m in messages
     )
 
 
@@ -220,11 +221,8 @@ def test_admin_clean_up_action_cleans_selected_posts(health_admin):
 
     broken.refresh_from_db()
     assert broken.body == fixture("article_reference.md") and broken.health == "ok"
-    assert (
-        Version.objects.get_for_object(broken).first().revision.comment
-        == "一括操作でクリーンアップ"
-    )
-    assert "1 件の記事から生成マーカーと重複を取り除きました。" in [
+    assert Version.objects.get_for_object(broken).first().revision.comment == "一括クリーンアップ"
+    assert "1 件の記事から生成マーカー・重複・言い換えの繰り返しを取り除きました。" in [
         str(m) for m in response.context["messages"]
     ]
     assert healthy.version == Post.objects.get(pk=healthy.pk).version  # not saved again

@@ -24,7 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..content.health import ERROR, Severity, check_text, clean_body
 from ..models import Post
-from ..revisions import recorded
+from ..revisions import BULK_CLEANED, recorded
 from ..roles import can_publish
 from .stale import save_each, stale_skip_message
 
@@ -93,7 +93,10 @@ class HealthAdminMixin:
         )
         return format_html('<ul class="health-findings">{}</ul>', items)
 
-    @admin.action(description="生成マーカーと重複を取り除く", permissions=["change"])
+    @admin.action(
+        description="クリーンアップ（生成マーカー・重複・言い換えの繰り返しを取り除く）",
+        permissions=["change"],
+    )
     def clean_up(self, request, queryset):
         cleaned, skipped = {}, 0
         for post in queryset:
@@ -105,9 +108,9 @@ class HealthAdminMixin:
                 continue
             cleaned[post] = body
         # save() per post: rendering, health, the revision date and the version check.
-        with recorded("一括操作でクリーンアップ", request.user):
+        with recorded(BULK_CLEANED, request.user):
             changed, stale = save_each(cleaned, lambda post: setattr(post, "body", cleaned[post]))
-        message = f"{changed} 件の記事から生成マーカーと重複を取り除きました。"
+        message = f"{changed} 件の記事から生成マーカー・重複・言い換えの繰り返しを取り除きました。"
         if skipped:
             message += f"編集権限のない {skipped} 件は変更していません。"
         self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)
@@ -136,7 +139,7 @@ class HealthAdminMixin:
             changed = True
         remaining = len(obj.health_findings)
         if changed:
-            message = f"生成マーカーと重複を取り除いて保存しました（残りの指摘 {remaining} 件）。"
+            message = f"生成マーカー・重複・言い換えの繰り返しを取り除いて保存しました（残りの指摘 {remaining} 件）。"
         else:
             message = f"保存しました。取り除くものはありませんでした（指摘 {remaining} 件）。"
         self.message_user(request, message, messages.SUCCESS if changed else messages.INFO)

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from blog.content.health import Severity, check_post, clean_body, overall
 from blog.models import Post
-from blog.revisions import recorded
+from blog.revisions import CLEANED, recorded
 
 # What check_post reads: loading only these keeps a large table's bodies off the report's way.
 CHECK_FIELDS = ["slug", "title", "excerpt", "body", "body_html", "reading_time_override"]
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             "--clean",
             nargs="+",
             metavar="SLUG",
-            help="指定した記事から生成マーカーと重複を取り除いて保存する",
+            help="指定した記事から生成マーカー・重複・言い換えの繰り返しを取り除いて保存する",
         )
 
     def handle(self, *args, **options):
@@ -89,7 +89,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{slug}: 変更なし（指摘 {len(before)} 件）")
                 continue
             post.body = cleaned
-            with recorded("check_content --clean でクリーンアップ"):
+            with recorded(f"{CLEANED}（check_content --clean）"):
                 saved = post.save_unless_stale()
             if not saved:
                 self.stdout.write(
