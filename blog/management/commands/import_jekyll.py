@@ -50,6 +50,7 @@ class Command(BaseCommand):
             return
         # Listed first, so that the progress knows how many files there are.
         items = list(find_files(paths))
+        # The raw stream: OutputWrapper.write() would end each redraw of the bar with a newline.
         self.progress = Progress(self.stdout._out, len(items))
         report = ImportReport()
         results = import_found(
