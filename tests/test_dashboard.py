@@ -121,3 +121,12 @@ def test_dashboard_queries_do_not_grow_with_the_posts(desk, django_assert_max_nu
     make(3)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("admin:index"))
+
+
+def test_the_import_page_is_linked_for_those_who_may_import(desk):
+    """The dashboard and the post list link the インポート page for an editor, not a writer."""
+    editor, writer, _ = desk
+    upload = reverse("admin:blog_importjob_add")
+    for page in (reverse("admin:index"), reverse("admin:blog_post_changelist")):
+        assert f'href="{upload}"' in logged_in(editor).get(page).content.decode()
+        assert f'href="{upload}"' not in logged_in(writer).get(page).content.decode()

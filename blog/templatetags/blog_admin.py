@@ -26,3 +26,11 @@ def desk_dashboard(user):
     from ..admin.dashboard import dashboard  # the admin's models load after template tags
 
     return dashboard(user)
+
+
+@register.simple_tag
+def may_import(user) -> bool:
+    """Whether `user` may use the インポート page (blog/admin/imports.py decides)."""
+    from ..admin.imports import can_import
+
+    return can_import(user)
