@@ -12,7 +12,6 @@ counts, one query per section for its first rows (the submitter comes in a subqu
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import CharField, Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -45,11 +44,15 @@ def _changelist(**params) -> str:
 def _submissions():
     """A post's submissions for review, newest first, as a subquery on posts (reversion keeps
     the object's id as text)."""
-    return Version.objects.filter(
-        content_type=ContentType.objects.get_for_model(Post),
-        object_id=Cast(OuterRef("pk"), CharField()),
-        revision__comment__startswith=SUBMITTED,
-    ).order_by("-revision__date_created")
+    # get_for_model() names the database too: reversion's index starts with it.
+    return (
+        Version.objects.get_for_model(Post)
+        .filter(
+            object_id=Cast(OuterRef("pk"), CharField()),
+            revision__comment__startswith=SUBMITTED,
+        )
+        .order_by("-revision__date_created")
+    )
 
 
 def _own(posts, user):
