@@ -17,7 +17,7 @@ from .factories import PostFactory
 from .jekyll_files import SAMPLE, post_text, write
 
 pytestmark = pytest.mark.django_db
-EDITED = "edited in the CMS since the last import"
+EDITED = "前回の取り込みのあと CMS で編集されています"
 
 
 def import_one(path, **options):
@@ -46,7 +46,7 @@ def test_unchanged_file_does_not_undo_a_cms_edit():
     edited = edit_in_cms(body=cleaned(Post.objects.get().body), title="編集部が直した見出し")
     result = import_one(SAMPLE)
     assert (result.outcome, result.slug) == ("skipped", edited.slug)
-    assert result.reason.startswith(EDITED) and "the file is the one imported then" in result.reason
+    assert result.reason == f"{EDITED}。ファイルは前回取り込んだものと同じです"
     post = Post.objects.get()
     assert (post.title, post.body, post.version) == (edited.title, edited.body, edited.version)
     assert "---END---" not in post.body
@@ -59,7 +59,8 @@ def test_command_prints_the_skip_and_counts_it_and_exits_zero():
     out = StringIO()
     call_command("import_jekyll", str(SAMPLE), stdout=out)  # no CommandError: exit code 0
     line = next(line for line in out.getvalue().splitlines() if line.startswith("skipped"))
-    assert str(SAMPLE) in line and f"({EDITED};" in line and "--overwrite-edited" in line
+    assert str(SAMPLE) in line and f"（{EDITED}。" in line
+    assert "CMS での編集を残しました: --overwrite-edited で上書きできます）" in line
     assert "created 0, updated 0, unchanged 0, skipped 1, failed 0" in out.getvalue()
 
 
@@ -99,7 +100,7 @@ def test_changed_file_over_an_edited_post_is_skipped(tmp_path):
     edit_in_cms(body="編集部の本文。\n")
     write(tmp_path, "2025-01-02-a.md", post_text("title: 元の見出し", "第二版。\n"))
     result = import_one(path)
-    assert result.outcome == "skipped" and "the file has changed too" in result.reason
+    assert result.outcome == "skipped" and result.reason == f"{EDITED}。ファイルも変わっています"
     assert Post.objects.get().body == "編集部の本文。\n"
 
 
@@ -108,7 +109,10 @@ def test_post_made_in_the_cms_with_the_same_slug_is_not_replaced(tmp_path):
     made = PostFactory(slug="same-slug", title="管理画面で書いた記事", body="管理画面の本文。")
     path = write(tmp_path, "2025-01-02-same-slug.md", post_text("title: ファイルの記事"))
     result = import_one(path)
-    assert result.outcome == "skipped" and "never imported" in result.reason
+    assert result.outcome == "skipped" and result.reason == (
+        "CMS で編集されています（一度も取り込まれていません: "
+        "このスラッグの記事は CMS で作られました）"
+    )
     post = Post.objects.get()
     assert (post.title, post.body, post.version) == (made.title, made.body, made.version)
     assert not ImportRecord.objects.exists()

@@ -87,8 +87,8 @@ def test_huge_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
     monkeypatch.setattr(type(path), "read_bytes", no_whole_read)
     result = import_with_a_good_file(tmp_path, "huge.md")
     assert result.reason == (
-        f"file too large: 50,000,000 bytes; the limit is {parsing.MAX_FILE_BYTES:,} bytes "
-        f"(a body of at most {MAX_BODY_CHARS:,} characters)"
+        f"ファイルが大きすぎます（50,000,000 バイト、上限 {parsing.MAX_FILE_BYTES:,} バイト。"
+        f"本文は {MAX_BODY_CHARS:,} 字まで）"
     )
 
 
@@ -96,9 +96,7 @@ def test_body_over_the_limit_is_refused_with_its_size(tmp_path):
     """A body one character over MAX_BODY_CHARS fails, saying how long it is and the limit."""
     body = "あ" * (MAX_BODY_CHARS + 1)
     result = import_with_a_good_file(tmp_path, "long.md", post_text("title: 長文", body))
-    assert (
-        result.reason == f"body too long: {MAX_BODY_CHARS + 1:,} characters; the limit is 200,000"
-    )
+    assert result.reason == f"本文が長すぎます（{MAX_BODY_CHARS + 1:,} 字、上限 200,000 字）"
 
 
 def test_body_at_the_limit_imports(tmp_path):
@@ -113,7 +111,8 @@ def test_front_matter_over_its_limit_is_refused(tmp_path):
     """A front matter of megabytes is refused before YAML parses it."""
     front = "title: 長い\nnote: " + "a" * parsing.MAX_FRONT_MATTER_CHARS
     result = import_with_a_good_file(tmp_path, "front.md", post_text(front))
-    assert result.reason.startswith("front matter too long: 65,")
+    assert result.reason.startswith("フロントマターが長すぎます（65,")
+    assert result.reason.endswith(f"字、上限 {parsing.MAX_FRONT_MATTER_CHARS:,} 字）")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +144,8 @@ def test_unexpected_error_while_saving_fails_only_that_file(tmp_path, monkeypatc
     monkeypatch.setattr(posts, "render_markdown", render)
     content = post_text("title: 深い本文\nauthor: 新しい著者\ntags: [新]", "深すぎる\n")
     result = import_with_a_good_file(tmp_path, "deep-body.md", content)
-    assert result.reason.startswith("unexpected error (RecursionError: maximum recursion")
+    assert result.reason.startswith("予期しないエラーです（RecursionError: maximum recursion")
+    assert result.reason.endswith("）。何も書き込んでいません")
     assert not Author.objects.filter(name="新しい著者").exists()
     assert not Tag.objects.filter(name="新").exists()
     assert PostSearchDocument.objects.count() == ImportRecord.objects.count() == 1
@@ -162,7 +162,7 @@ def test_unexpected_error_while_parsing_fails_only_that_file(tmp_path, monkeypat
 
     monkeypatch.setattr(parsing, "_json_safe", broken)
     result = import_with_a_good_file(tmp_path, "bug.md", post_text("title: x\nboom: 1"))
-    assert result.reason.startswith("unexpected error (KeyError: 'boom')")
+    assert result.reason == "予期しないエラーです（KeyError: 'boom'）。何も書き込んでいません"
 
 
 def test_deeply_nested_markdown_body_never_stops_the_import(tmp_path):

@@ -91,7 +91,9 @@ def test_full_disk_fails_that_file_with_the_reason_and_writes_nothing(
     monkeypatch.setattr(search, "index_post", full_disk)
     report = import_paths([tmp_path])
     assert report.results[1].outcome == "failed"
-    assert report.results[1].reason == "database refused it: database or disk is full"
+    assert report.results[1].reason == (
+        "データベースが書き込みを拒否しました: database or disk is full"
+    )
     assert (
         report.count("failed") == 1 and report.count("created" if not existing else "updated") == 2
     )

@@ -104,18 +104,70 @@ BAD_FILES = {
     "never-closed.md": ("---\ntitle: 閉じていない\n\n本文。\n", "front matter never closed"),
     "invalid-yaml.md": ("---\ntitle: [閉じない\n---\n本文。\n", "invalid YAML in front matter"),
     "not-a-mapping.md": ("---\n- a\n- b\n---\n本文。\n", "not a mapping"),
-    "no-title.md": ("---\ndate: 2025-01-01\n---\n本文。\n", "no title"),
-    "impossible-date.md": ('---\ntitle: 日付\ndate: "2025-02-30 10:00"\n---\n', "is impossible"),
-    "nonsense-date.md": ("---\ntitle: 日付\ndate: 来週の火曜\n---\n", "is not a date"),
-    "bad-reading-time.md": ("---\ntitle: 時間\nreading_time: 約8分\n---\n", "reading_time"),
-    "empty.md": ("", "empty file"),
-    "blank.md": ("  \n\n", "empty file"),
-    "shift-jis.md": ("---\ntitle: 日本語\n---\n本文。\n".encode("shift_jis"), "not UTF-8"),
-    "too-long-title.md": (f"---\ntitle: {'長' * 301}\n---\n本文\n", "title"),
-    "too-long-tag.md": (f"---\ntitle: タグ\ntags: [{'長' * 101}]\n---\n", "tag '長長"),
-    "too-long-author.md": (f"---\ntitle: 著者\nauthor: {'長' * 201}\n---\n", "longer than 200"),
-    "bad-uuid.md": ("---\ntitle: ID\nuuid: 1234\n---\n", "is not a UUID"),
-    "tags-as-mapping.md": ("---\ntitle: タグ\ntags: {a: 1}\n---\n", "tags must be a list"),
+    "no-title.md": (
+        "---\ndate: 2025-01-01\n---\n本文。\n",
+        "フロントマターに `title:` がありません",
+    ),
+    "impossible-date.md": (
+        '---\ntitle: 日付\ndate: "2025-02-30 10:00"\n---\n',
+        "`date:` の '2025-02-30 10:00' はありえない日付です（2025 年 2 月は 28 日まで）",
+    ),
+    "impossible-month.md": (
+        "---\ntitle: 日付\ndate: 2025-13-01\n---\n",
+        "`date:` の '2025-13-01' はありえない日付です（月は 1〜12）",
+    ),
+    "impossible-offset.md": (
+        "---\ntitle: 日付\ndate: 2025-01-01 10:00 +2500\n---\n",
+        "`date:` の '2025-01-01 10:00 +2500' の UTC オフセットはありえません（±23:59 まで）",
+    ),
+    "nonsense-date.md": (
+        "---\ntitle: 日付\ndate: 来週の火曜\n---\n",
+        "`date:` の '来週の火曜' は日付ではありません（YYYY-MM-DD [HH:MM[:SS]] [+HHMM] の形で",
+    ),
+    "bad-reading-time.md": (
+        "---\ntitle: 時間\nreading_time: 約8分\n---\n",
+        "`reading_time:` の '約8分' は分単位の整数ではありません",
+    ),
+    "long-reading-time.md": (
+        "---\ntitle: 時間\nreading_time: 40000\n---\n",
+        "`reading_time:` の 40000 は範囲外です（1〜32767 分）",
+    ),
+    "empty.md": ("", "ファイルが空です"),
+    "blank.md": ("  \n\n", "ファイルが空です"),
+    "shift-jis.md": (
+        "---\ntitle: 日本語\n---\n本文。\n".encode("shift_jis"),
+        "UTF-8 ではありません: オフセット 11 のバイト 0x93 を読めません",
+    ),
+    "too-long-title.md": (
+        f"---\ntitle: {'長' * 301}\n---\n本文\n",
+        "`title:` この値は 300 文字以下でなければなりません( 301 文字になっています)。",
+    ),
+    "too-long-tag.md": (
+        f"---\ntitle: タグ\ntags: [{'長' * 101}]\n---\n",
+        f"タグ '{'長' * 40}'… が長すぎます（101 字、上限 100 字）",
+    ),
+    "too-long-author.md": (
+        f"---\ntitle: 著者\nauthor: {'長' * 201}\n---\n",
+        f"著者名 '{'長' * 40}'… が長すぎます（201 字、上限 200 字）",
+    ),
+    "bad-uuid.md": ("---\ntitle: ID\nuuid: 1234\n---\n", "`uuid:` の 1234 は UUID ではありません"),
+    "tags-as-mapping.md": (
+        "---\ntitle: タグ\ntags: {a: 1}\n---\n",
+        "`tags:` はリストか、空白で区切った文字列にしてください",
+    ),
+    "tags-nested.md": (
+        "---\ntitle: タグ\ntags: [[a]]\n---\n",
+        "`tags:` は名前のリストにしてください",
+    ),
+    "title-as-list.md": ("---\ntitle: [a, b]\n---\n", "`title:` は文字列にしてください"),
+    "no-usable-slug.md": (
+        "---\ntitle: タイトル\nslug: '!!!'\n---\n",
+        "使えるスラッグがありません: '!!!' には文字も数字もありません（`slug:` で指定してください）",
+    ),
+    "infinite.md": (
+        "---\ntitle: 数\nweight: .inf\n---\n",
+        "フロントマターの `weight:` に保存できない値があります",
+    ),
 }
 
 
@@ -150,7 +202,7 @@ def test_command_reports_failures_and_exits_non_zero(tmp_path):
 def test_missing_path_is_reported(tmp_path):
     """A path that does not exist is a failed entry, not a crash."""
     result = import_one(tmp_path / "nowhere")
-    assert (result.outcome, result.reason) == ("failed", "no such file or directory")
+    assert (result.outcome, result.reason) == ("failed", "ファイルもフォルダも見つかりません")
 
 
 def test_failure_midway_leaves_no_half_written_post(tmp_path, monkeypatch):
@@ -233,7 +285,9 @@ def test_undated_post_is_imported_as_draft_with_a_warning(tmp_path):
     """A post with no date anywhere cannot be published: it becomes a draft, and says so."""
     result = import_one(write(tmp_path, "c.md", post_text("title: 日付なし")))
     assert result.outcome == "created"
-    assert any("no date" in w for w in result.warnings)
+    assert result.warnings == [
+        "フロントマターにもファイル名にも日付（`date:`）がないため、下書きとして取り込みます"
+    ]
 
 
 def test_same_slug_twice_in_one_run_fails_the_second(tmp_path):
@@ -242,7 +296,10 @@ def test_same_slug_twice_in_one_run_fails_the_second(tmp_path):
     write(tmp_path, "b.md", post_text("title: 同じ\ndate: 2025-01-02"))
     report = import_paths([tmp_path])
     assert [r.outcome for r in report.results] == ["created", "failed"]
-    assert "also used by" in report.results[1].reason
+    assert report.results[1].reason == (
+        f"スラッグ '同じ' は {tmp_path / 'a.md'} でも使われています。"
+        "どちらかに `slug:` で別のスラッグを付けてください"
+    )
     assert Post.objects.get().published_at == datetime(2025, 1, 1, tzinfo=TOKYO)
 
 

@@ -119,9 +119,14 @@ def test_the_dry_run_lists_every_outcome_and_writes_nothing(editor, import_root)
     found = outcomes(job, ImportJobResult.Phase.CHECK)
     assert found["_posts/2025-01-02-good.md"] == ("created", "")
     assert found["_posts/2025-01-03-marked.md"] == ("created", "")
-    assert found["_posts/2025-01-04-broken.md"] == ("failed", "no title in the front matter")
+    assert found["_posts/2025-01-04-broken.md"] == (
+        "failed",
+        "フロントマターに `title:` がありません",
+    )
     assert found["_posts/2025-01-05-edited.md"][0] == "skipped"
-    assert "edited in the CMS" in found["_posts/2025-01-05-edited.md"][1]
+    assert found["_posts/2025-01-05-edited.md"][1].startswith(
+        "CMS で編集されています（一度も取り込まれていません"
+    )
     marked = job.results.get(path="_posts/2025-01-03-marked.md")
     assert marked.health == "error"
     assert [f["code"] for f in marked.findings][:1] == ["generation-marker"]
@@ -129,7 +134,7 @@ def test_the_dry_run_lists_every_outcome_and_writes_nothing(editor, import_root)
     assert (Post.objects.count(), ImportRecord.objects.count(), Revision.objects.count()) == before
     page = editor.get(reverse("admin:blog_importjob_change", args=[job.pk])).content.decode()
     assert "この内容で取り込む" in page and "まだ何も書き込まれていません" in page
-    assert "生成マーカー「---END---」" in page and "no title in the front matter" in page
+    assert "生成マーカー「---END---」" in page and "フロントマターに `title:` がありません" in page
 
 
 def test_confirming_imports_the_files_and_the_results_stay(editor, import_root):
@@ -204,7 +209,7 @@ def test_a_slug_claimed_in_an_earlier_chunk_is_a_duplicate_in_a_later_one(editor
     run(editor, job)
     first, second = job.results.filter(phase="check")
     assert (first.outcome, first.slug) == ("created", "same")
-    assert second.outcome == "failed" and "is also used by _drafts/a.md" in second.reason
+    assert second.outcome == "failed" and "は _drafts/a.md でも使われています。" in second.reason
 
 
 def test_the_admin_decides_like_the_command(editor, tmp_path):

@@ -169,7 +169,10 @@ def test_import_does_not_write_over_a_concurrent_save(tmp_path, edit_during_firs
     # The post was made in the CMS, so only an explicit overwrite even tries to write it.
     report = import_paths([tmp_path], overwrite_edited=True)
     (result,) = report.results
-    assert result.outcome == "failed" and "保存" in result.reason
+    assert (
+        result.outcome == "failed" and "他の編集者が CMS でこの記事を保存しました" in result.reason
+    )
+    assert result.reason.endswith("何も書き込んでいません: もう一度取り込んでください")
     post.refresh_from_db()
     # The file's transaction is rolled back whole (in this test it also held the simulated
     # concurrent save, which in life commits on its own): the import wrote nothing.

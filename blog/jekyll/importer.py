@@ -16,12 +16,13 @@ markers never goes live unread. The command (import_jekyll) and the admin's impo
 (blog/jekyll/jobs.py) both go through import_file().
 """
 
+import errno
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, transaction
 
 from ..content.health import Finding, Severity, check_post, overall
@@ -42,6 +43,13 @@ logger = logging.getLogger(__name__)
 
 SUFFIXES = {".md", ".markdown", ".html", ".txt"}
 HELD_WARNING = "要修正の問題があるため、公開せずレビュー待ちで取り込みます"
+# Every reason for a post edited since its last import starts so (the command's line too).
+EDITED_SINCE = "前回の取り込みのあと CMS で編集されています"
+
+
+def database_refused(exc: DatabaseError) -> str:
+    """The reason for a write the database refused; its own message is the database's."""
+    return f"データベースが書き込みを拒否しました: {exc}"
 
 
 def _fill(parsed: ParsedPost, post: Post | None) -> Post:
@@ -100,20 +108,57 @@ def _edited_reason(post: Post, parsed: ParsedPost) -> str:
     CMS, or changed there since the last import wrote it."""
     record = _record(post)
     if record is None:
-        return "edited in the CMS (never imported: a post with this slug was made there)"
+        return (
+            "CMS で編集されています（一度も取り込まれていません: "
+            "このスラッグの記事は CMS で作られました）"
+        )
     if snapshot_hash(snapshot(post)) == record.fields_hash:
         return ""
     if record.source_hash == parsed.source_hash:
-        return "edited in the CMS since the last import; the file is the one imported then"
-    return "edited in the CMS since the last import; the file has changed too"
+        return f"{EDITED_SINCE}。ファイルは前回取り込んだものと同じです"
+    return f"{EDITED_SINCE}。ファイルも変わっています"
+
+
+# The post's fields as the front matter names them: a reason points at what to change.
+FRONT_MATTER_NAMES = {
+    "title": "title", "slug": "slug", "excerpt": "excerpt", "seo_description": "description",
+    "reading_time_override": "reading_time", "original_permalink": "permalink",
+    "published_at": "date", "status": "published",
+}  # fmt: skip
+
+
+def _field_label(name: str) -> str:
+    if name in FRONT_MATTER_NAMES:
+        return f"`{FRONT_MATTER_NAMES[name]}:`"
+    try:
+        return f"{Post._meta.get_field(name).verbose_name}:"
+    except FieldDoesNotExist:
+        return f"{name}:"
 
 
 def _validation_reason(exc: ValidationError) -> str:
+    """Django's messages (in Japanese), each after the key or field it is about."""
     if hasattr(exc, "message_dict"):
-        return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items()
-        )
+        return " ".join(
+            " ".join(messages) if name == NON_FIELD_ERRORS
+            else f"{_field_label(name)} {' '.join(messages)}"
+            for name, messages in exc.message_dict.items()
+        )  # fmt: skip
     return " ".join(exc.messages)
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file could not be read: the usual causes in words, else the system's own."""
+    known = {
+        errno.EACCES: "読む権限がありません",
+        errno.EPERM: "読む権限がありません",
+        errno.ENOENT: "ファイルが見つかりません",
+        errno.EISDIR: "フォルダです",
+        errno.ELOOP: "シンボリックリンクが循環しています",
+        errno.ENAMETOOLONG: "名前が長すぎます",
+        errno.EIO: "ディスクの読み取りエラーです",
+    }
+    return known.get(exc.errno) or exc.strerror or str(exc)
 
 
 @dataclass
@@ -165,14 +210,16 @@ def find_files(paths: Iterable[Path]) -> Iterator[Path | FileResult]:
         elif path.is_file():
             yield path
         else:
-            yield FileResult(str(path), "failed", reason="no such file or directory")
+            yield FileResult(str(path), "failed", reason="ファイルもフォルダも見つかりません")
 
 
 def _unexpected(path: str, slug: str, exc: Exception) -> FileResult:
     # A bug or a hostile file (RecursionError, MemoryError...) fails this file, not the run.
     # Exception, not BaseException: Ctrl-C and SystemExit still stop the import.
     logger.error("importing %s failed", path, exc_info=exc)
-    reason = f"unexpected error ({type(exc).__name__}: {str(exc)[:300]}); nothing was written"
+    reason = (
+        f"予期しないエラーです（{type(exc).__name__}: {str(exc)[:300]}）。何も書き込んでいません"
+    )
     return FileResult(path, "failed", slug, reason=reason)
 
 
@@ -196,7 +243,7 @@ def import_file(
     except ImportFileError as exc:
         return FileResult(name, "failed", reason=str(exc))
     except OSError as exc:
-        return FileResult(name, "failed", reason=f"cannot read: {exc.strerror or exc}")
+        return FileResult(name, "failed", reason=f"読めません: {_os_reason(exc)}")
     except Exception as exc:
         return _unexpected(name, "", exc)
 
@@ -204,8 +251,8 @@ def import_file(
         if parsed.slug in slugs_seen:
             return FileResult(
                 name, "failed", slug=parsed.slug,
-                reason=f"slug {parsed.slug!r} is also used by {slugs_seen[parsed.slug]}; "
-                "give one of them its own `slug:`",
+                reason=f"スラッグ {parsed.slug!r} は {slugs_seen[parsed.slug]} でも使われています。"
+                "どちらかに `slug:` で別のスラッグを付けてください",
             )  # fmt: skip
         slugs_seen[parsed.slug] = name
 
@@ -220,13 +267,13 @@ def import_file(
     except Post.StaleVersion:
         return FileResult(
             name, "failed", parsed.slug,
-            reason="the post was saved in the CMS while it was being imported "
-            "(他の編集者が保存しました); nothing was written: run the import again",
+            reason="取り込んでいる間に、他の編集者が CMS でこの記事を保存しました。"
+            "何も書き込んでいません: もう一度取り込んでください",
         )  # fmt: skip
     except ValidationError as exc:
         return FileResult(name, "failed", parsed.slug, reason=_validation_reason(exc))
     except DatabaseError as exc:
-        return FileResult(name, "failed", parsed.slug, reason=f"database refused it: {exc}")
+        return FileResult(name, "failed", parsed.slug, reason=database_refused(exc))
     except Exception as exc:
         return _unexpected(name, parsed.slug, exc)
 

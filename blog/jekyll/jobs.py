@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..models.imports import ImportJob, ImportJobResult
-from .importer import FileResult, import_file
+from .importer import FileResult, database_refused, import_file
 from .uploads import store_uploads
 
 CHUNK_SECONDS = 2.0
@@ -174,7 +174,7 @@ def _process(job: ImportJob, *, user, seconds: float, clock) -> int:
                 break  # deleted meanwhile (its dry run, from the list): nothing to record
             # import_file reports its own database errors; this is the bookkeeping's (a
             # transaction PostgreSQL had already aborted): the file is recorded as failed.
-            result = FileResult(entry["name"], "failed", reason=f"database refused it: {exc}")
+            result = FileResult(entry["name"], "failed", reason=database_refused(exc))
             with transaction.atomic():
                 _row(job, phase, position, result).save()
                 ImportJob.objects.filter(pk=job.pk).update(done=position + 1)

@@ -5,6 +5,7 @@ Every file is bounded before it is read whole: its size on disk, its front matte
 (the one body limit, blog/content/limits.py), so a huge or hostile file costs a refusal, not
 the import."""
 
+import calendar
 import hashlib
 import json
 import os
@@ -42,6 +43,9 @@ KNOWN_KEYS = {
 MAX_FRONT_MATTER_CHARS = 65_536
 # The most a file within both limits can take on disk: UTF-8 is at most 4 bytes a character.
 MAX_FILE_BYTES = 4 * (MAX_BODY_CHARS + MAX_FRONT_MATTER_CHARS) + 1_024
+NO_DATE_WARNING = (
+    "フロントマターにもファイル名にも日付（`date:`）がないため、下書きとして取り込みます"
+)
 
 _FILENAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _DATE = re.compile(
@@ -53,7 +57,8 @@ _DATE = re.compile(
 
 
 class ImportFileError(ValueError):
-    """A file that cannot be imported; the message is the reason shown to the editor."""
+    """A file that cannot be imported; the message is the reason shown to the editor, in
+    Japanese, naming front-matter keys as written (`title:`)."""
 
 
 @dataclass
@@ -137,20 +142,21 @@ def read_bytes(path: Path) -> bytes:
         raw = file.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
     if size > MAX_FILE_BYTES or len(raw) > MAX_FILE_BYTES:
         raise ImportFileError(
-            f"file too large: {max(size, len(raw)):,} bytes; the limit is {MAX_FILE_BYTES:,} "
-            f"bytes (a body of at most {MAX_BODY_CHARS:,} characters)"
+            f"ファイルが大きすぎます（{max(size, len(raw)):,} バイト、上限 {MAX_FILE_BYTES:,} "
+            f"バイト。本文は {MAX_BODY_CHARS:,} 字まで）"
         )
     return raw
 
 
 def read_text(raw: bytes) -> str:
     if not raw.strip():
-        raise ImportFileError("empty file")
+        raise ImportFileError("ファイルが空です")
     try:
         text = raw.decode("utf-8-sig")  # a leading BOM is dropped
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start} cannot be decoded"
+            f"UTF-8 ではありません: オフセット {exc.start} のバイト 0x{raw[exc.start]:02x} を"
+            "読めません（UTF-8 で保存し直してください）"
         ) from None
     return fold_newlines(text)
 
@@ -159,11 +165,12 @@ def parse_date(value, tz: ZoneInfo) -> datetime:
     """A Jekyll date: date only, date and time, with or without a UTC offset.
     Without an offset the time is in the site's time zone (as Jekyll does)."""
     if not isinstance(value, str):
-        raise ImportFileError(f"date {value!r} is not a date")
+        raise ImportFileError(f"`date:` の {value!r} は日付ではありません")
     match = _DATE.match(value.strip())
     if not match:
         raise ImportFileError(
-            f"date {value!r} is not a date (expected YYYY-MM-DD [HH:MM[:SS]] [+HHMM])"
+            f"`date:` の {value!r} は日付ではありません"
+            "（YYYY-MM-DD [HH:MM[:SS]] [+HHMM] の形で書いてください）"
         )
     parts = match.groupdict()
     offset = parts["tz"]
@@ -175,18 +182,33 @@ def parse_date(value, tz: ZoneInfo) -> datetime:
         digits = offset[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:] or 0)
         if hours > 23 or minutes > 59:
-            raise ImportFileError(f"date {value!r} has an impossible UTC offset")
+            raise ImportFileError(
+                f"`date:` の {value!r} の UTC オフセットはありえません（±23:59 まで）"
+            )
         sign = -1 if offset[0] == "-" else 1
         zone = dt_timezone(sign * timedelta(hours=hours, minutes=minutes))
+    fields = [int(parts[k] or 0) for k in ("y", "m", "d", "H", "M", "S")]
     try:
-        return datetime(
-            int(parts["y"]), int(parts["m"]), int(parts["d"]),
-            int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0),
-            int((parts["f"] or "0")[:6].ljust(6, "0")),
-            tzinfo=zone,
-        )  # fmt: skip
-    except ValueError as exc:
-        raise ImportFileError(f"date {value!r} is impossible: {exc}") from None
+        return datetime(*fields, int((parts["f"] or "0")[:6].ljust(6, "0")), tzinfo=zone)
+    except ValueError:
+        raise ImportFileError(
+            f"`date:` の {value!r} はありえない日付です（{_impossible(*fields)}）"
+        ) from None
+
+
+def _impossible(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str:
+    """Which part of a date that datetime() refused is out of range, in the editor's words."""
+    if not 1 <= month <= 12:
+        return "月は 1〜12"
+    if year < 1:
+        return "年は 1 以上"
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        return f"{year} 年 {month} 月は {last} 日まで"
+    for value, name, top in ((hour, "時", 23), (minute, "分", 59), (second, "秒", 59)):
+        if value > top:
+            return f"{name}は 0〜{top}"
+    return "日付として読めません"
 
 
 def _as_list(value, key: str) -> list[str]:
@@ -199,12 +221,15 @@ def _as_list(value, key: str) -> list[str]:
         items = []
         for item in value:
             if isinstance(item, (dict, list)) or item is None:
-                raise ImportFileError(f"{key} must be a list of names")
+                raise ImportFileError(
+                    f"`{key}:` は名前のリストにしてください"
+                    "（項目に入れ子のリストやマッピング、空の値は使えません）"
+                )
             items.append(str(item).strip())
         return [item for item in items if item]
     if isinstance(value, (int, float)):
         return [str(value)]
-    raise ImportFileError(f"{key} must be a list or a space-separated string")
+    raise ImportFileError(f"`{key}:` はリストか、空白で区切った文字列にしてください")
 
 
 def _unique(names: Iterable[str], *, fold_case: bool = False) -> list[str]:
@@ -222,7 +247,7 @@ def _text(data: dict, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise ImportFileError(f"{key} must be text")
+        raise ImportFileError(f"`{key}:` は文字列にしてください（リストやマッピングは使えません）")
     return str(value).strip() if key != "excerpt" else str(value).strip("\n")
 
 
@@ -230,10 +255,10 @@ def _reading_time(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not re.fullmatch(r"\s*\d+\s*", str(value)):
-        raise ImportFileError(f"reading_time {value!r} is not a whole number of minutes")
+        raise ImportFileError(f"`reading_time:` の {value!r} は分単位の整数ではありません（例: 8）")
     minutes = int(value)
     if not 1 <= minutes <= 32767:
-        raise ImportFileError(f"reading_time {value!r} is out of range (1 to 32767 minutes)")
+        raise ImportFileError(f"`reading_time:` の {value!r} は範囲外です（1〜32767 分）")
     return minutes
 
 
@@ -247,8 +272,22 @@ def _is_draft(data: dict, path: Path) -> bool:
 def _json_safe(extras: dict) -> dict:
     try:
         return json.loads(json.dumps(extras, ensure_ascii=False, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise ImportFileError(f"front matter has a value that cannot be stored: {exc}") from None
+    except (TypeError, ValueError):
+        # Only a number JSON has no spelling for gets here (YAML's .inf, .nan): the
+        # front matter's values are plain (frontmatter.load refuses the others).
+        key = next((k for k, v in extras.items() if not _storable(v)), None)
+        where = f"フロントマターの `{key}:` に" if key is not None else "フロントマターに"
+        raise ImportFileError(
+            f"{where}保存できない値があります（無限大や非数の .inf・.nan は使えません）"
+        ) from None
+
+
+def _storable(value) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def parse_file(path: Path) -> ParsedPost:
@@ -259,12 +298,12 @@ def parse_file(path: Path) -> ParsedPost:
         yaml_text, body = frontmatter.split(text)
         if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
             raise ImportFileError(
-                f"front matter too long: {len(yaml_text):,} characters; "
-                f"the limit is {MAX_FRONT_MATTER_CHARS:,}"
+                f"フロントマターが長すぎます（{len(yaml_text):,} 字、"
+                f"上限 {MAX_FRONT_MATTER_CHARS:,} 字）"
             )
         if len(body) > MAX_BODY_CHARS:
             raise ImportFileError(
-                f"body too long: {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}"
+                f"本文が長すぎます（{len(body):,} 字、上限 {MAX_BODY_CHARS:,} 字）"
             )
         data = frontmatter.load(yaml_text)
     except frontmatter.FrontMatterError as exc:
@@ -272,7 +311,7 @@ def parse_file(path: Path) -> ParsedPost:
 
     title = _text(data, "title")
     if not title:
-        raise ImportFileError("no title in the front matter")
+        raise ImportFileError("フロントマターに `title:` がありません")
 
     tz = ZoneInfo(settings.TIME_ZONE)
     name_match = _FILENAME.match(path.stem)
@@ -286,13 +325,16 @@ def parse_file(path: Path) -> ParsedPost:
     raw_slug = _text(data, "slug") or (name_match.group(4) if name_match else "") or title
     slug = slugify(raw_slug, allow_unicode=True)
     if not slug:
-        raise ImportFileError(f"no usable slug: {raw_slug!r} has no letters or digits")
+        raise ImportFileError(
+            f"使えるスラッグがありません: {raw_slug!r} には文字も数字もありません"
+            "（`slug:` で指定してください）"
+        )
 
     warnings = []
     draft = _is_draft(data, path)
     if not draft and published_at is None:
         draft = True
-        warnings.append("no date in the front matter or file name: imported as a draft")
+        warnings.append(NO_DATE_WARNING)
 
     authors = _unique(
         _as_list(data.get("authors"), "authors")
@@ -307,14 +349,16 @@ def parse_file(path: Path) -> ParsedPost:
     tags = _unique(_as_list(data.get("tags"), "tags"), fold_case=True)
     # Checked here because SQLite would store an over-long name that PostgreSQL refuses.
     for kind, names, model in (
-        ("author", authors, Author),
-        ("category", categories, Category),
-        ("tag", tags, Tag),
+        ("著者名", authors, Author),
+        ("カテゴリー名", categories, Category),
+        ("タグ", tags, Tag),
     ):
         limit = _max_length(model)
         for name in names:
             if len(name) > limit:
-                raise ImportFileError(f"{kind} {name[:40]!r}… is longer than {limit} characters")
+                raise ImportFileError(
+                    f"{kind} {name[:40]!r}… が長すぎます（{len(name):,} 字、上限 {limit} 字）"
+                )
 
     return ParsedPost(
         source_path=str(path),
@@ -344,4 +388,4 @@ def _uuid(value) -> UUID | None:
     try:
         return UUID(str(value))
     except ValueError:
-        raise ImportFileError(f"uuid {value!r} is not a UUID") from None
+        raise ImportFileError(f"`uuid:` の {value!r} は UUID ではありません") from None

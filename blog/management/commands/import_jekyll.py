@@ -81,8 +81,8 @@ class Command(BaseCommand):
         line = f"{result.outcome:<10} {result.path} → {result.slug}"
         if result.outcome == "skipped":
             line = self.style.WARNING(
-                f"{line} ({result.reason}; CMS での編集を残しました: "
-                "--overwrite-edited replaces it)"
+                f"{line} （{result.reason}。CMS での編集を残しました: "
+                "--overwrite-edited で上書きできます）"
             )
         elif result.outcome != "unchanged":
             line = self.style.SUCCESS(line)
