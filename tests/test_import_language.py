@@ -136,3 +136,18 @@ def test_the_undated_draft_warning_is_japanese_on_the_page(client, role_user, se
     assert job.results.get().warnings == [warning]
     assert f'<div class="import-warning">{warning}</div>' in page
     assert english_words(page) - YAML_KEYS - FORMATS - NAMES == set()
+
+
+def test_the_delete_page_counts_the_results_in_japanese(job_page, client):
+    """Deleting a dry run (取り込まずに削除) lists the job and counts its results, instead of
+    a line per result ending in its outcome's keyword; the bulk action's page too."""
+    job, _page = job_page
+    page = client.get(reverse("admin:blog_importjob_delete", args=[job.pk])).content.decode()
+    assert "<li>インポートの結果: 9</li>" in page and f"インポート: {job}" in page
+    assert english_words(page) - FORMATS - NAMES == set()
+    bulk = client.post(
+        reverse("admin:blog_importjob_changelist"),
+        {"action": "delete_selected", "_selected_action": [job.pk]},
+    ).content.decode()
+    assert "<li>インポートの結果: 9</li>" in bulk
+    assert english_words(bulk) - FORMATS - NAMES == set()

@@ -151,6 +151,18 @@ class ImportJobAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         jobs.remove_folder(folder)
 
+    def get_deleted_objects(self, objs, request):
+        """What the delete page lists: the jobs, with their results counted, not listed one
+        by one (a job of 10,000 files would make a page of 10,000 lines, each ending in its
+        outcome's keyword, `created`)."""
+        doomed = list(objs)
+        model_count = {self.model._meta.verbose_name_plural: len(doomed)}
+        results = ImportJobResult.objects.filter(job__in=doomed).count()
+        if results:
+            model_count[ImportJobResult._meta.verbose_name_plural] = results
+        listed = [f"{self.model._meta.verbose_name}: {job}" for job in doomed]
+        return listed, model_count, set(), []
+
     def delete_queryset(self, request, queryset):
         """The bulk action deletes the jobs that are not importing (as has_delete_permission)."""
         doomed = list(queryset.exclude(state=ImportJob.State.IMPORTING))
