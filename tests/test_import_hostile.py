@@ -33,12 +33,12 @@ def test_alias_bomb_in_a_custom_key_is_refused(tmp_path):
     front = alias_bomb()
     assert len(front.encode()) < 600
     result = import_with_a_good_file(tmp_path, "bomb.md", post_text(front))
-    assert "anchors and aliases" in result.reason and "(line 3)" in result.reason
+    assert "アンカーとエイリアス" in result.reason and "（3 行目）" in result.reason
 
 
 def test_a_single_anchor_and_alias_are_refused_too():
     """Front matter never needs anchors: even a harmless pair is named as the problem."""
-    with pytest.raises(frontmatter.FrontMatterError, match=r"anchors and aliases.*line 3"):
+    with pytest.raises(frontmatter.FrontMatterError, match=r"アンカーとエイリアス.*（3 行目）"):
         frontmatter.load("title: x\nbase: &b [1]\nsame: *b\n")
 
 
@@ -66,7 +66,7 @@ def test_export_never_writes_aliases():
 def test_deeply_nested_yaml_is_a_clear_error(tmp_path, front):
     """Ten thousand levels of YAML nesting fail with a reason, not a RecursionError."""
     result = import_with_a_good_file(tmp_path, "deep.md", post_text(front))
-    assert "nested deeper than 32 levels" in result.reason
+    assert "入れ子が 32 段を超えています" in result.reason
 
 
 def test_moderate_nesting_in_a_custom_key_still_imports(tmp_path):
@@ -118,9 +118,9 @@ def test_front_matter_over_its_limit_is_refused(tmp_path):
 @pytest.mark.parametrize(
     ("front", "reason"),
     [
-        ("title: 一\ndate: 2025-01-01\ntitle: 二", "duplicate key 'title' in front matter (line 4; first on line 2)"),
-        ("title: 一\nseries: {name: a, name: b}", "duplicate key 'name' in front matter (line 3; first on line 3)"),
-        ("title: 一\ntags: [a]\nlayout: post\ntags: [b]", "duplicate key 'tags' in front matter (line 5; first on line 3)"),
+        ("title: 一\ndate: 2025-01-01\ntitle: 二", "フロントマターでキー 'title' が二度使われています（4 行目。最初は 2 行目）"),
+        ("title: 一\nseries: {name: a, name: b}", "フロントマターでキー 'name' が二度使われています（3 行目。最初は 3 行目）"),
+        ("title: 一\ntags: [a]\nlayout: post\ntags: [b]", "フロントマターでキー 'tags' が二度使われています（5 行目。最初は 3 行目）"),
     ],
 )  # fmt: skip
 def test_duplicate_keys_are_an_error_naming_the_key_and_line(tmp_path, front, reason):

@@ -100,10 +100,13 @@ def test_dry_run_writes_nothing(tmp_path):
 
 
 BAD_FILES = {
-    "no-front-matter.md": ("# 見出し\n\n本文。\n", "no front matter"),
-    "never-closed.md": ("---\ntitle: 閉じていない\n\n本文。\n", "front matter never closed"),
-    "invalid-yaml.md": ("---\ntitle: [閉じない\n---\n本文。\n", "invalid YAML in front matter"),
-    "not-a-mapping.md": ("---\n- a\n- b\n---\n本文。\n", "not a mapping"),
+    "no-front-matter.md": ("# 見出し\n\n本文。\n", "フロントマターがありません"),
+    "never-closed.md": ("---\ntitle: 閉じていない\n\n本文。\n", "フロントマターが閉じていません"),
+    "invalid-yaml.md": (
+        "---\ntitle: [閉じない\n---\n本文。\n",
+        "フロントマターの YAML が正しくありません",
+    ),
+    "not-a-mapping.md": ("---\n- a\n- b\n---\n本文。\n", "「キー: 値」の並びになっていません"),
     "no-title.md": (
         "---\ndate: 2025-01-01\n---\n本文。\n",
         "フロントマターに `title:` がありません",
@@ -195,7 +198,7 @@ def test_command_reports_failures_and_exits_non_zero(tmp_path):
     out, err = StringIO(), StringIO()
     with pytest.raises(CommandError, match="1 file"):
         call_command("import_jekyll", str(tmp_path), stdout=out, stderr=err)
-    assert f"{bad}: front matter never closed" in err.getvalue()
+    assert f"{bad}: フロントマターが閉じていません" in err.getvalue()
     assert "created 1, updated 0, unchanged 0, skipped 0, failed 1" in out.getvalue()
 
 

@@ -40,13 +40,13 @@ class _Loader(yaml.SafeLoader):
         event = self.peek_event()
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise FrontMatterError(
-                f"anchors and aliases (&name, *name) are not allowed in front matter "
-                f"(line {_line(event.start_mark)})"
+                "フロントマターでは YAML のアンカーとエイリアス（&名前、*名前）は使えません"
+                f"（{_line(event.start_mark)} 行目）"
             )
         if self._depth >= MAX_DEPTH:
             raise FrontMatterError(
-                f"front matter nested deeper than {MAX_DEPTH} levels "
-                f"(line {_line(event.start_mark)})"
+                f"フロントマターの入れ子が {MAX_DEPTH} 段を超えています"
+                f"（{_line(event.start_mark)} 行目）"
             )
         self._depth += 1
         try:
@@ -66,7 +66,8 @@ class _Loader(yaml.SafeLoader):
                 continue  # an unhashable key: PyYAML's own error names it below
             if first is not None:
                 raise FrontMatterError(
-                    f"duplicate key {key!r} in front matter (line {line}; first on line {first})"
+                    f"フロントマターでキー {key!r} が二度使われています"
+                    f"（{line} 行目。最初は {first} 行目）"
                 )
             first_lines[key] = line
         return super().construct_mapping(node, deep=deep)
@@ -86,10 +87,10 @@ def split(text: str) -> tuple[str, str]:
     `---` line, byte for byte."""
     opening = _OPENING.match(text)
     if not opening:
-        raise FrontMatterError("no front matter: the file must start with a line '---'")
+        raise FrontMatterError("フロントマターがありません: ファイルは '---' の行で始めてください")
     closing = _CLOSING.search(text, opening.end())
     if not closing:
-        raise FrontMatterError("front matter never closed: no second '---' line")
+        raise FrontMatterError("フロントマターが閉じていません: 2 つ目の '---' の行がありません")
     return text[opening.end() : closing.start()], text[closing.end() :]
 
 
@@ -98,13 +99,15 @@ def load(yaml_text: str) -> dict:
         data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
-        line = f" (line {_line(where)})" if where is not None else ""
+        line = f"（{_line(where)} 行目）" if where is not None else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise FrontMatterError(f"invalid YAML in front matter{line}: {problem}") from None
+        raise FrontMatterError(
+            f"フロントマターの YAML が正しくありません{line}: {problem}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise FrontMatterError("front matter is not a mapping of keys to values")
+        raise FrontMatterError("フロントマターが「キー: 値」の並びになっていません")
     _refuse_unplain(data)
     return data
 
@@ -118,14 +121,16 @@ def _refuse_unplain(value, key: str = "") -> None:
     if isinstance(value, dict):
         for name, item in value.items():
             if not isinstance(name, _PLAIN):
-                raise FrontMatterError(f"front matter key {name!r} is not text")
+                raise FrontMatterError(f"フロントマターのキー {name!r} が文字列ではありません")
             _refuse_unplain(item, str(name))
     elif isinstance(value, list):
         for item in value:
             _refuse_unplain(item, key)
     elif not isinstance(value, _PLAIN):
         kind = type(value).__name__
-        raise FrontMatterError(f"front matter value of {key!r} is not text or a number ({kind})")
+        raise FrontMatterError(
+            f"フロントマターの {key!r} の値が文字列でも数値でもありません（{kind}）"
+        )
 
 
 class _Dumper(yaml.SafeDumper):
