@@ -148,3 +148,33 @@ def test_the_index_finds_what_a_scan_of_every_pair_finds(monkeypatch):
     slow = run()
     assert fast == slow
     assert sum(len(pairs) for pairs, _ in fast) >= 25  # the drafts hold near-repeats to find
+
+
+# --- Prose in Latin letters --------------------------------------------------------------------
+
+
+def test_long_english_prose_spends_few_comparisons_and_still_finds_a_late_paraphrase(
+    monkeypatch,
+):
+    """100,000 characters of English sentences made of one article's words (their letter
+    bigrams all alike) cost a handful of ratio() calls, not the body's whole budget, and a
+    paraphrase at the very end is still found (as a finding: Latin words are never dropped)."""
+    rnd = random.Random(4)
+    words = [word.strip(".,;:()*#`") for word in fixture("healthy_en.md").split()]
+    words = [word for word in words if word.isalpha()]
+    filler = [
+        " ".join(rnd.choice(words) for _ in range(rnd.randint(20, 30))).capitalize() + "."
+        for _ in range(800)
+    ]
+    first = "The feed is generated from the same posts as the site, so it never falls behind."
+    again = "The feed is generated from the same posts as the site, so it can never fall behind."
+    body = "\n\n".join([first, *filler, again]) + "\n"
+    assert len(body) > 100_000
+    monkeypatch.setattr(similar, "SequenceMatcher", _Counting)
+    _Counting.ratios = 0
+    review = similar.near_repeats(parse_blocks(body))
+    assert _Counting.ratios < 100  # letter bigrams sent 2,000 (the budget) to ratio()
+    assert [(pair.earlier.raw.strip(), pair.later.raw.strip()) for pair in review.pairs] == [
+        (first, again)
+    ]
+    assert review.pairs[0].action == similar.KEEP
