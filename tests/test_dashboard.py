@@ -130,3 +130,18 @@ def test_the_import_page_is_linked_for_those_who_may_import(desk):
     for page in (reverse("admin:index"), reverse("admin:blog_post_changelist")):
         assert f'href="{upload}"' in logged_in(editor).get(page).content.decode()
         assert f'href="{upload}"' not in logged_in(writer).get(page).content.decode()
+
+
+def test_a_post_held_in_review_by_an_import_says_so(desk, tmp_path):
+    """A post an import held in review (health errors) is listed with the import's revision,
+    since nobody submitted it."""
+    from blog.jekyll.importer import import_paths
+
+    editor, _, _ = desk
+    path = tmp_path / "2025-01-02-held.md"
+    path.write_text("---\ntitle: 保留された記事\n---\n本文です。\n\n---END---\n\n続きです。\n")
+    import_paths([path], hold_unhealthy=True)
+    (row,) = sections(editor)["review"].rows
+    assert row.submitted_at is None and row.last_comment.startswith("インポート")
+    page = logged_in(editor).get(reverse("admin:index")).content.decode()
+    assert "保留された記事" in page and "インポート（" in page

@@ -41,18 +41,19 @@ def _changelist(**params) -> str:
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def _submissions():
-    """A post's submissions for review, newest first, as a subquery on posts (reversion keeps
-    the object's id as text)."""
-    # get_for_model() names the database too: reversion's index starts with it.
+def _revisions():
+    """A post's revisions, newest first, as a subquery on posts (reversion keeps the object's
+    id as text). get_for_model() names the database too: reversion's index starts with it."""
     return (
         Version.objects.get_for_model(Post)
-        .filter(
-            object_id=Cast(OuterRef("pk"), CharField()),
-            revision__comment__startswith=SUBMITTED,
-        )
+        .filter(object_id=Cast(OuterRef("pk"), CharField()))
         .order_by("-revision__date_created")
     )
+
+
+def _submissions():
+    """A post's submissions for review, newest first."""
+    return _revisions().filter(revision__comment__startswith=SUBMITTED)
 
 
 def _own(posts, user):
@@ -81,6 +82,10 @@ def dashboard(user) -> list[Section]:
         .annotate(
             submitted_at=Subquery(submitted.values("revision__date_created")[:1]),
             submitted_by=Subquery(submitted.values("revision__user__username")[:1]),
+            # A post can reach review without a submission: an import holds a post with health
+            # errors there (import_jekyll --hold-unhealthy). Its latest revision says so.
+            last_by=Subquery(_revisions().values("revision__user__username")[:1]),
+            last_comment=Subquery(_revisions().values("revision__comment")[:1]),
         )
         .order_by(F("submitted_at").asc(nulls_first=True), "updated_at")[:SHOWN]
     )
