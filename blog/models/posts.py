@@ -8,19 +8,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from ..content.health import Severity, check_post, overall
+from ..content.health import Severity
 from ..content.limits import MAX_BODY_CHARS
-from ..content.markdown import render_markdown
-from ..content.reading_time import reading_minutes
 from ..content.text import (
-    SUMMARY_LENGTH,
     fold_newlines,
-    html_to_text,
     strip_invalid_characters,
-    summarize,
 )
 from ..paths import slug_path
 from ..roles import can_publish
+from .derived import derivation_key, derive, is_derived
 from .indexes import POST_INDEXES
 from .links import PostAuthor, PostCategory
 from .names import NamesQuerySet
@@ -29,13 +25,13 @@ from .taxonomy import Author, Category, Tag, TaggedPost, strip_text_fields, uniq
 
 # What a save reads of the stored row, once: the version counter, what a revision compares,
 # and the old URL pieces blog/redirects.py turns into redirects.
-STORED_FIELDS = ["version", "title", "body", "slug", "original_permalink"]
+STORED_FIELDS = ["version", "title", "body", "slug", "original_permalink", "derived_from"]
 SCHEDULED_LABEL = "予約公開"
 UNDATED_LABEL = "公開（日時未設定）"
 # Fields save() derives from the others; save(update_fields=[...]) always writes them too.
 DERIVED_FIELDS = {
     "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
-    "health_findings", "version", "updated_at",
+    "health_findings", "version", "updated_at", "derived_from",
 }  # fmt: skip
 # The large columns no list of posts shows (the source, its rendering, health data, front
 # matter): lists and feeds leave them in the database (a long post is 100 KB of them).
@@ -197,6 +193,10 @@ class Post(models.Model):
     # Optimistic locking: the admin form carries the version it was opened at, and a save from
     # a stale form is refused instead of silently overwriting another editor's work.
     version = models.PositiveIntegerField("版", default=1, editable=False)
+    # The digest of the text and code the derived fields were made from (models/derived.py).
+    # NULL until a post's first save under this field: a column SQLite can add in place (a
+    # default made it rebuild blog_post, which the count triggers on other tables refuse).
+    derived_from = models.CharField(max_length=32, null=True, editable=False)  # noqa: DJ001
 
     objects = PostQuerySet.as_manager()
 
@@ -222,18 +222,14 @@ class Post(models.Model):
         has not seen."""
         strip_text_fields(self)  # before anything reads them: see blog/content/text.py
         self.body = fold_newlines(self.body)
-        rendered = render_markdown(self.body)
-        self.body_html, self.toc_html = rendered.html, rendered.toc_html
-        if self.reading_time_override:
-            self.reading_time = self.reading_time_override
-        else:
-            self.reading_time = reading_minutes(self.body_html)
-        self.summary = summarize(self.excerpt or html_to_text(self.body_html), SUMMARY_LENGTH)
+        # Rendering, health and the search document, unless this copy holds them for its text
+        # under this code already (a status change): blog/models/derived.py.
+        key = derivation_key(self)
+        derived = not is_derived(self, key)
+        if derived:
+            derive(self, key)
         if not self.slug:
             self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, max_length=255)
-        findings = check_post(self)
-        self.health_findings = [finding.as_dict() for finding in findings]
-        self.health = overall(findings)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, *DERIVED_FIELDS}
@@ -257,7 +253,10 @@ class Post(models.Model):
             super().save(*args, **kwargs)
             from ..search import index_post  # the engine reads Post: imported late
 
-            index_post(self)
+            # The stored document was written with the stored row: it is this text's only when
+            # the row was derived from the same inputs (a restore brings an old text back).
+            if derived or stored is None or stored["derived_from"] != key:
+                index_post(self)
         self._loaded_version = self.version
 
     def get_absolute_url(self):

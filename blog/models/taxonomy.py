@@ -13,9 +13,12 @@ from ..paths import slug_path
 
 def strip_text_fields(instance: models.Model) -> None:
     """Drop the characters XML 1.0 cannot carry from every text field of `instance`, before it
-    is saved: one in a name or a post would break every feed it reaches."""
+    is saved: one in a name or a post would break every feed it reaches. A field left out of
+    the query (deferred) holds what a save stored, stripped then: reading it here cost a query
+    a field, and made a post read without its rendering look as if it had one."""
+    deferred = instance.get_deferred_fields()
     for field in instance._meta.concrete_fields:
-        if isinstance(field, models.CharField | models.TextField):
+        if isinstance(field, models.CharField | models.TextField) and field.attname not in deferred:
             value = getattr(instance, field.attname)
             if isinstance(value, str):
                 setattr(instance, field.attname, strip_invalid_characters(value))
