@@ -132,16 +132,16 @@ def test_duplicate_keys_are_an_error_naming_the_key_and_line(tmp_path, front, re
 def test_unexpected_error_while_saving_fails_only_that_file(tmp_path, monkeypatch):
     """Any exception (here the renderer's RecursionError on a deep body) fails its file with
     the exception's type, writes nothing for it, and the import goes on."""
-    from blog.models import posts
+    from blog.models import derived
 
-    real = posts.render_markdown
+    real = derived.render_markdown
 
     def render(text):
         if "深すぎる" in text:
             raise RecursionError("maximum recursion depth exceeded")
         return real(text)
 
-    monkeypatch.setattr(posts, "render_markdown", render)
+    monkeypatch.setattr(derived, "render_markdown", render)
     content = post_text("title: 深い本文\nauthor: 新しい著者\ntags: [新]", "深すぎる\n")
     result = import_with_a_good_file(tmp_path, "deep-body.md", content)
     assert result.reason.startswith("予期しないエラーです（RecursionError: maximum recursion")
