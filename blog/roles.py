@@ -48,6 +48,15 @@ def can_preview(user) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(PREVIEW_PERMISSION))
 
 
+def can_import(user) -> bool:
+    """The admin's インポート page: staff who may add posts and publish them (editors and
+    administrators). An import publishes what its files publish, updates any post with the
+    same slug and sets bylines, none of which a writer may do."""
+    return bool(
+        user.is_active and user.is_staff and user.has_perm("blog.add_post") and can_publish(user)
+    )
+
+
 def can_make_preview_links(user) -> bool:
     return user.has_perm(PREVIEW_LINK_PERMISSION)
 

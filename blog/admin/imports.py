@@ -30,7 +30,7 @@ from ..jekyll import jobs, uploads
 from ..jekyll.importer import OUTCOMES
 from ..models import Post
 from ..models.imports import ImportJob, ImportJobResult
-from ..roles import can_publish
+from ..roles import can_import
 
 OUTCOME_LABELS = {
     "created": "作成",
@@ -43,12 +43,6 @@ RESULTS_PER_PAGE = 100
 # Django refuses a request with more files than DATA_UPLOAD_MAX_NUMBER_FILES (100 by default)
 # with a 400 before any view runs; the form says so and the page's script checks first.
 MAX_FORM_FILES = 100
-
-
-def can_import(user) -> bool:
-    return bool(
-        user.is_active and user.is_staff and user.has_perm("blog.add_post") and can_publish(user)
-    )
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -4,6 +4,7 @@ from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from ..admin.dates import probed_date_hierarchy
+from ..roles import can_import
 
 register = template.Library()
 
@@ -30,7 +31,5 @@ def desk_dashboard(user):
 
 @register.simple_tag
 def may_import(user) -> bool:
-    """Whether `user` may use the インポート page (blog/admin/imports.py decides)."""
-    from ..admin.imports import can_import
-
+    """Whether `user` may use the インポート page (blog/roles.py decides)."""
     return can_import(user)
