@@ -218,3 +218,21 @@ def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere():
         "40/100 posts (2 s, 20/s, ETA 3 s)",
         "100/100 posts (5 s, 20/s, done)",
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_load_ends_vacuumed_as_a_live_site_would_be():
+    """Outside a transaction the load ends with VACUUM (ANALYZE), so the posts' pages are
+    all-visible and counts read the index alone, as on a site autovacuum has been through."""
+    from blog.bench.loading import analyze
+
+    corpus.generate(30, seed=8)
+
+    def all_visible() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'blog_post'")
+            return cursor.fetchone()[0]
+
+    analyze()
+    assert all_visible() > 0

@@ -126,9 +126,16 @@ def next_id(model: type[models.Model]) -> int:
 
 
 def analyze() -> None:
-    """Planner statistics for the new rows: a live site has them (autovacuum), and without
-    them PostgreSQL's first plans over a bulk-loaded table can be very slow."""
+    """Planner statistics for the new rows, and on PostgreSQL the visibility map: a live site
+    has both (autovacuum). Without statistics the first plans over a bulk-loaded table can be
+    very slow; without the map every index-only scan reads the table too (the admin's count
+    of 100,000 posts took 60 ms instead of 8). VACUUM cannot run inside a transaction: the
+    statistics alone are gathered there."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit = 1000")  # sampled: seconds, not minutes
-        cursor.execute("ANALYZE")
+            cursor.execute("ANALYZE")
+        elif connection.in_atomic_block:
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("VACUUM (ANALYZE)")
