@@ -68,10 +68,10 @@ def dashboard(user) -> list[Section]:
     # Not deferred: the rows show only titles and dates, but `defer` would load the post's
     # big columns one query a row if a template touched them.
     light = posts.only("pk", "title", "status", "published_at", "updated_at", "health")
-    live = Q(status=Post.Status.PUBLISHED, published_at__lte=now)  # PostQuerySet.published()
+    live = Post.objects.live(now)
     counts = posts.aggregate(
         review=Count("pk", filter=Q(status=Post.Status.REVIEW)),
-        scheduled=Count("pk", filter=Q(status=Post.Status.PUBLISHED, published_at__gt=now)),
+        scheduled=Count("pk", filter=Post.objects.due_later(now)),
         errors=Count("pk", filter=live & Q(health=Post.Health.ERROR)),
         warnings=Count("pk", filter=live & Q(health=Post.Health.WARNING)),
         drafts=Count("pk", filter=Q(status=Post.Status.DRAFT)),

@@ -3,9 +3,9 @@
 from django import forms
 from reversion.models import Version
 
+from ..content.limits import body_length_error
 from ..content.text import strip_invalid_characters
 from ..models import Post
-from ..models.posts import body_length_error
 from .conflicts import differences
 from .health import HealthConfirmFormMixin
 

@@ -8,3 +8,12 @@ hours of reading) and still renders, checks and indexes in well under a second.
 """
 
 MAX_BODY_CHARS = 200_000
+
+
+def body_length_error(body: str | None) -> str | None:
+    """The message refusing a body over MAX_BODY_CHARS (a save must stay fast), else None.
+    Shared by Post.clean() and the admin form, which refuses it before any health check."""
+    length = len(body or "")
+    if length <= MAX_BODY_CHARS:
+        return None
+    return f"本文が {length:,} 文字あります。{MAX_BODY_CHARS:,} 文字以内にしてください（分割して別の記事にできます）。"

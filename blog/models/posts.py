@@ -9,7 +9,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from ..content.health import Severity
-from ..content.limits import MAX_BODY_CHARS
+from ..content.limits import body_length_error
 from ..content.text import (
     fold_newlines,
     strip_invalid_characters,
@@ -49,15 +49,6 @@ class StaleVersion(Exception):
         )
 
 
-def body_length_error(body: str | None) -> str | None:
-    """The message refusing a body over MAX_BODY_CHARS (a save must stay fast), else None.
-    Shared by Post.clean() and the admin form, which refuses it before any health check."""
-    length = len(body or "")
-    if length <= MAX_BODY_CHARS:
-        return None
-    return f"本文が {length:,} 文字あります。{MAX_BODY_CHARS:,} 文字以内にしてください（分割して別の記事にできます）。"
-
-
 def modified_at_expression(prefix: str = ""):
     """When the text readers see last changed, as a database expression: the revision, else
     the publication. Post.modified_at in SQL, for sitemaps and anything that sorts or
@@ -74,10 +65,20 @@ class PostQuerySet(NamesQuerySet, models.QuerySet):
             site_changed()
         return rows
 
+    @staticmethod
+    def live(at=None) -> models.Q:
+        """published() as a condition: for an aggregate counting several states at once."""
+        return models.Q(status=Post.Status.PUBLISHED, published_at__lte=at or timezone.now())
+
+    @staticmethod
+    def due_later(at=None) -> models.Q:
+        """scheduled() as a condition."""
+        return models.Q(status=Post.Status.PUBLISHED, published_at__gt=at or timezone.now())
+
     def published(self, at=None):
         """What a reader may see: published, and due (now, or at `at`). The one definition,
         used everywhere."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=at or timezone.now())
+        return self.filter(self.live(at))
 
     def readable_by(self, user):
         """The posts a member of the desk may read in the admin and as previews: editors and
@@ -93,7 +94,7 @@ class PostQuerySet(NamesQuerySet, models.QuerySet):
     def scheduled(self, at=None):
         """Published with a time still to come (after now, or after `at`): it goes live by
         itself then (Post.is_scheduled)."""
-        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=at or timezone.now())
+        return self.filter(self.due_later(at))
 
     def unpublished(self):
         """Neither live nor scheduled: drafts, posts in review, and a published status with no
