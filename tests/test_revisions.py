@@ -194,3 +194,24 @@ def test_history_lists_the_newest_first_each_compared_with_the_one_before(editor
     assert "previous_revision_id" not in rows[1]
     compare = reverse("admin:blog_post_compare", args=[post.pk])
     assert f"{compare}?a={first.revision_id}&amp;b={second.revision_id}" in history.content.decode()
+
+
+def test_compare_reads_the_same_queries_for_one_tag_as_for_many(editor):
+    """The comparison reads a revision's links by content type id: its queries do not grow
+    with the post's tags, authors or categories."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(editor)
+
+    def compare_queries(tags: str) -> int:
+        post = PostFactory(body="本文です。\n")
+        client.post(change_url(post), form_data(post, tags=tags))
+        revision = Version.objects.get_for_object(post).first().revision_id
+        url = reverse("admin:blog_post_compare", args=[post.pk])
+        client.get(url, {"a": revision})  # sessions and the like, read once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"a": revision}).status_code == 200
+        return len(queries.captured_queries)
+
+    assert compare_queries("一") == compare_queries("一, 二, 三, 四, 五, 六")

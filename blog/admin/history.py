@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import reversion
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -69,9 +70,12 @@ def _names_at(version) -> dict[str, str]:
     found = {}
     versions = version.revision.version_set.all()
     for label, model, post_field, target, target_model in LINKS:
+        # By id: ContentType's cache answers get_for_model(); `v.content_type` was a query
+        # for every version of the revision.
+        kind = ContentType.objects.get_for_model(model).pk
         rows = [
             v.field_dict for v in versions
-            if v.content_type.model_class() is model
+            if v.content_type_id == kind
             and str(v.field_dict.get(f"{post_field}_id")) == version.object_id
         ]  # fmt: skip
         rows.sort(key=lambda row: (row.get("position", 0), row.get("id") or 0))

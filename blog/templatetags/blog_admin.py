@@ -3,6 +3,7 @@
 from django import template
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
+from ..admin.dashboard import dashboard
 from ..admin.dates import probed_date_hierarchy
 from ..roles import can_import
 
@@ -24,8 +25,6 @@ def probed_date_hierarchy_tag(parser, token):
 @register.simple_tag
 def desk_dashboard(user):
     """The dashboard's sections for `user` (blog/admin/dashboard.py), for the admin's home."""
-    from ..admin.dashboard import dashboard  # the admin's models load after template tags
-
     return dashboard(user)
 
 
