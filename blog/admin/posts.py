@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from reversion.admin import VersionAdmin
 
-from ..models import SCHEDULED_LABEL, Author, Category, Post, PostAuthor, PostCategory, Tag
+from ..models import (
+    LARGE_FIELDS,
+    SCHEDULED_LABEL,
+    Author,
+    Category,
+    Post,
+    PostAuthor,
+    PostCategory,
+    Tag,
+)
 from ..revisions import BULK_PUBLISHED, BULK_UNPUBLISHED, recorded
 from ..roles import can_publish
 from ..search import EXACT_COUNT_LIMIT, matching
@@ -130,7 +139,7 @@ class TagFilter(LinkFilter):
 
 
 # What the list's columns never show (health_badge reads health_findings).
-LIST_DEFERRED = ("body", "body_html", "toc_html", "front_matter")
+LIST_DEFERRED = tuple(name for name in LARGE_FIELDS if name != "health_findings")
 
 
 class PostChangeList(ChangeList):
