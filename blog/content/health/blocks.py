@@ -135,16 +135,16 @@ class Block:
             units = []
             for item in items:
                 raw = "\n".join(item)
-                content = unit_words("list", raw)
+                content = _unit_words("list", raw)
                 units.append(Unit(raw, normalise(content), ends_sentence(content)))
             return units
         if self.kind == "quote":
-            content = unit_words("quote", self.text)
+            content = _unit_words("quote", self.text)
             return [Unit(self.text, normalise(content), ends_sentence(content))]
         return []
 
 
-def unit_words(kind: str, raw: str) -> str:
+def _unit_words(kind: str, raw: str) -> str:
     """A unit's words: a list item without its bullet, a quote without its > marks."""
     if kind == "list":
         return _LIST_ITEM.sub("", raw, count=1)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import chain
 
-from .blocks import MIN_REPEAT_CHARS, UNIT_KINDS, Block, Unit, unit_words
+from .blocks import MIN_REPEAT_CHARS, UNIT_KINDS, Block, Unit
 
 # Measured on the seed (the FoxconnとOpenAI article as the old Jekyll site exported it), after the
 # exact-repeat clean-up, over its 104 sentences in different paragraphs (5,147 pairs): the known
@@ -79,9 +79,8 @@ def near_key(text: str) -> str:
 def repeats_title(block: Block, title: str) -> bool:
     """A paragraph or heading that says the title again (the page shows the title above it)."""
     key = near_key(title or "")
-    if not key or block.kind not in ("prose", "heading"):
-        return False
-    return near_key(block.text.lstrip(" #") if block.kind == "heading" else block.text) == key
+    # near_key() drops a heading's # marks with the other punctuation.
+    return bool(key) and block.kind in ("prose", "heading") and near_key(block.text) == key
 
 
 @dataclass
@@ -163,7 +162,9 @@ def _sentence_pass(paragraphs, budget) -> list[NearRepeat]:
                     paragraph.exact = True
                     continue
                 seen.add(unit.key)
-            key = near_key(unit_words(kind, unit.raw))
+            # The unit's key is its words normalised already (bullets and > marks gone, NFKC,
+            # case folded); near_key() only drops the punctuation it keeps.
+            key = _NOT_WORD.sub("", unit.key)
             if not (unit.complete and MIN_NEAR_CHARS <= len(key) <= MAX_NEAR_CHARS):
                 continue
             passage = Passage(paragraph.number, n, unit.raw.strip(), key)
