@@ -8,9 +8,10 @@ import re
 import pytest
 from django.core.management import call_command
 
+from blog.content.health import findings
 from blog.jekyll.importer import HELD_WARNING, import_paths
 from blog.jekyll.progress import ERASE_LINE, Progress, format_duration
-from blog.models import Post
+from blog.models import Post, derived
 
 from .jekyll_files import post_text, write
 
@@ -175,6 +176,35 @@ def test_a_held_post_imported_again_the_same_way_is_unchanged_not_edited(tmp_pat
     again = import_paths([path]).results[0]
     assert again.outcome == "updated"
     assert Post.objects.get(slug="broken").status == Post.Status.PUBLISHED
+
+
+@pytest.mark.django_db
+def test_hold_unhealthy_checks_each_files_health_once(tmp_path, monkeypatch):
+    """The hold's decision and the save share one derivation: check_post runs once per file
+    imported (new or updated), and the save keeps it (is_derived) instead of checking again."""
+    calls, texts = [], []
+    original, check_text = derived.check_post, findings.check_text
+    monkeypatch.setattr(
+        derived, "check_post", lambda post: calls.append(post.slug) or original(post)
+    )
+    # And no other path to the checker (the importer's own prediction used to be one).
+    monkeypatch.setattr(
+        findings, "check_text", lambda *a, **k: texts.append(1) or check_text(*a, **k)
+    )
+    write(tmp_path, "2025-01-01-fine.md", GOOD)
+    write(tmp_path, "2025-01-03-broken.md", MARKED)
+    assert [r.outcome for r in import_paths([tmp_path], hold_unhealthy=True).results] == [
+        "created", "created",
+    ]  # fmt: skip
+    assert calls == ["fine", "broken"] and len(texts) == 2
+    calls.clear()
+    texts.clear()
+    write(tmp_path, "2025-01-01-fine.md", GOOD.replace("本文の段落です。", "書き直した段落です。"))
+    assert [r.outcome for r in import_paths([tmp_path], hold_unhealthy=True).results] == [
+        "updated", "unchanged",
+    ]  # fmt: skip
+    assert calls == ["fine", "broken"] and len(texts) == 2  # unchanged: for the hold only
+    assert Post.objects.get(slug="broken").status == Post.Status.REVIEW
 
 
 @pytest.mark.django_db

@@ -9,8 +9,9 @@ Each import remembers what it wrote (ImportRecord). A post changed in the CMS si
 made there and never imported, is skipped rather than overwritten: the file would silently put
 the old text back over an editor's work. `overwrite_edited` replaces it all the same.
 
-Every result carries the post's health (blog/content/health): what the save computed, or, in a
-dry run, what the same checker says of the file's text. `hold_unhealthy` imports a post the
+Every result carries the post's health (blog/content/health): what Post.save() derives from the
+file's text (blog/models/derived.py), derived once per file and kept by the save, or, in a dry
+run, by the unsaved post. `hold_unhealthy` imports a post the
 file publishes as レビュー待ち instead when its text has health errors, so a generated draft with
 markers never goes live unread. The command (import_jekyll) and the admin's import page
 (blog/jekyll/jobs.py) both go through import_file().
@@ -25,8 +26,10 @@ from pathlib import Path
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, transaction
 
-from ..content.health import Finding, Severity, check_post, overall
+from ..content.health import Severity
+from ..content.text import fold_newlines
 from ..models import Author, Category, ImportRecord, Post
+from ..models.derived import DERIVED_OUTPUTS, derivation_key, derive
 from ..models.taxonomy import strip_text_fields
 from ..redirects import add_old_paths
 from ..revisions import IMPORTED, recorded
@@ -63,20 +66,27 @@ def _fill(parsed: ParsedPost, post: Post | None) -> Post:
     return post
 
 
-def predicted_findings(parsed: ParsedPost) -> list[Finding]:
-    """The health findings the post would have once saved from this file, computed without
-    saving: an unsaved Post with the file's fields, prepared as Post.save() prepares one, read
-    by the same checker (check_post)."""
+def _derived(parsed: ParsedPost) -> Post:
+    """An unsaved Post with the file's fields, prepared as Post.save() prepares one (stripped,
+    newlines folded) and derived (rendered, health checked) once: the save keeps what it holds
+    (is_derived), and a dry run reads its health from it."""
     post = _fill(parsed, None)
     strip_text_fields(post)
-    post.body_html = ""  # check_text renders it, as for an unsaved form
-    return check_post(post)
+    post.body = fold_newlines(post.body)
+    derive(post, derivation_key(post))
+    return post
 
 
-def _save(parsed: ParsedPost, post: Post | None, *, dry_run: bool) -> Post:
-    """Write the parsed file to `post` (a new one when None), and remember what was written.
-    Raises ValidationError."""
-    post = _fill(parsed, post)
+def _save(parsed: ParsedPost, post: Post | None, derived: Post, *, dry_run: bool) -> Post:
+    """Write the parsed file to `post` (`derived`, _derived()'s, when None), and remember what
+    was written. An existing post takes what was derived from the file's text, so neither path
+    renders or checks it again. Raises ValidationError."""
+    if post is None:
+        post = _fill(parsed, derived)  # again: _hold() may have changed the status
+    else:
+        post = _fill(parsed, post)
+        for name in (*DERIVED_OUTPUTS, "derived_from"):
+            setattr(post, name, getattr(derived, name))
     post.full_clean()
     if dry_run:
         return post
@@ -278,23 +288,26 @@ def import_file(
         return _unexpected(name, parsed.slug, exc)
 
 
-def _hold(parsed: ParsedPost) -> list[Finding]:
-    """With hold_unhealthy: a file that publishes a post whose text has health errors is
-    imported as レビュー待ち. Done to the parsed file, before it is compared with the post, so
-    that what the import remembers (ImportRecord) is what it wrote, and the same file imported
-    again the same way is unchanged, not "edited in the CMS". Returns the findings."""
-    findings = predicted_findings(parsed)
-    if parsed.status == Post.Status.PUBLISHED and overall(findings) == Severity.ERROR:
+def _hold(parsed: ParsedPost, derived: Post) -> None:
+    """With hold_unhealthy: a file that publishes a post whose text has health errors (the
+    health `derived`, _derived()'s, has) is imported as レビュー待ち. Done to the parsed file,
+    before it is compared with the post, so that what the import remembers (ImportRecord) is
+    what it wrote, and the same file imported again the same way is unchanged, not "edited in
+    the CMS"."""
+    if parsed.status == Post.Status.PUBLISHED and derived.health == Severity.ERROR:
         parsed.status = Post.Status.REVIEW
         parsed.warnings.append(HELD_WARNING)
-    return findings
 
 
 def _import_parsed(
     parsed: ParsedPost, *, dry_run: bool, overwrite_edited: bool, hold_unhealthy: bool, user
 ) -> FileResult:
     name = parsed.source_path
-    findings = _hold(parsed) if hold_unhealthy else None
+    # Derived before the comparison only when the hold needs its health: an unchanged or
+    # skipped file is not rendered at all.
+    derived = _derived(parsed) if hold_unhealthy else None
+    if derived is not None:
+        _hold(parsed, derived)
     post = (
         Post.objects.with_relations()
         .select_related("import_record")
@@ -320,15 +333,12 @@ def _import_parsed(
     outcome = "created" if post is None else "updated"
     # One transaction per file: a failure leaves no half-written post behind.
     with transaction.atomic(), recorded(f"{IMPORTED}（Jekyll の {Path(name).name} から）", user):
-        post = _save(parsed, post, dry_run=dry_run)
-    if dry_run:
-        found = predicted_findings(parsed) if findings is None else findings
-        health, stored = str(overall(found)), [finding.as_dict() for finding in found]
-    else:
-        health, stored = post.health, post.health_findings
+        post = _save(parsed, post, derived or _derived(parsed), dry_run=dry_run)
+    # Saved or not (a dry run), the post holds what its save derives and stores.
     return FileResult(
-        name, outcome, parsed.slug, warnings=parsed.warnings, health=health, findings=stored
-    )
+        name, outcome, parsed.slug, warnings=parsed.warnings,
+        health=str(post.health), findings=post.health_findings,
+    )  # fmt: skip
 
 
 def import_paths(
