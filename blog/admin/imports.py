@@ -176,7 +176,9 @@ class ImportJobAdmin(admin.ModelAdmin):
     def _job(self, request, job_id) -> ImportJob:
         if not can_import(request.user):
             raise PermissionDenied
-        return get_object_or_404(ImportJob, pk=job_id)
+        # Without the job's list of files (one entry a file): no page reads it, and a chunk
+        # (jobs.run_chunk) reads it only once it holds the job.
+        return get_object_or_404(ImportJob.objects.defer("files"), pk=job_id)
 
     def _page(self, request, template: str, context: dict, status: int = 200):
         context = {

@@ -35,6 +35,9 @@ CHUNK_MAX_FILES = 500  # a bound besides time: unchanged files take a few millis
 # Longer than any chunk: a request still working is never overtaken, and one that died holds
 # the job for at most this long.
 LEASE_SECONDS = 60
+# What a chunk changes: read again instead of the whole row, whose `files` (one entry a file,
+# never changed after the upload) is read once a chunk at most, where _process needs it.
+STATUS_FIELDS = ["state", "done", "lease_until", "finished_at", "summary"]
 
 
 def import_root() -> Path:
@@ -134,15 +137,15 @@ def run_chunk(job: ImportJob, *, user, seconds: float | None = None, clock=None)
     seconds = CHUNK_SECONDS if seconds is None else seconds
     clock = clock or time.monotonic
     if not _claim(job):
-        job.refresh_from_db()
+        job.refresh_from_db(fields=STATUS_FIELDS)
         return job, 0
     processed = 0
     try:
-        job.refresh_from_db()
+        job.refresh_from_db(fields=STATUS_FIELDS)
         processed = _process(job, user=user, seconds=seconds, clock=clock)
     finally:
         ImportJob.objects.filter(pk=job.pk).update(lease_until=None)
-    job.refresh_from_db()
+    job.refresh_from_db(fields=STATUS_FIELDS)
     return job, processed
 
 
