@@ -226,3 +226,30 @@ def test_admin_clean_up_action_cleans_selected_posts(health_admin):
         str(m) for m in response.context["messages"]
     ]
     assert healthy.version == Post.objects.get(pk=healthy.pk).version  # not saved again
+
+
+def test_a_form_save_checks_the_text_once(admin_client, monkeypatch):
+    """Publishing from the form checks the submitted text for the confirmation, and the save
+    that follows reuses those findings for the same text (CRLF line endings as a browser
+    sends them) instead of checking it a second time."""
+    from blog.admin import health
+    from blog.models import derived
+
+    from .factories import PostFactory
+
+    post = PostFactory(draft=True, body="一行目です。\n\n二行目です。\n")
+    calls = []
+    for module, name in ((health, "check_text"), (derived, "check_post")):
+        real = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, real=real, name=name, **k: calls.append(name) or real(*a, **k)
+        )
+    body = "一行目です。\r\n\r\n書き換えた二行目です。\r\n"
+    data = form_data(post, status=Post.Status.PUBLISHED, body=body)
+    response = admin_client.post(reverse("admin:blog_post_change", args=[post.pk]), data)
+    assert response.status_code == 302
+    assert calls == ["check_text"]
+    post.refresh_from_db()
+    assert (
+        post.body == "一行目です。\n\n書き換えた二行目です。\n" and "書き換えた" in post.body_html
+    )

@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..content.health import ERROR, Severity, check_text, clean_body
 from ..models import Post
+from ..models.derived import checked_text
 from ..revisions import BULK_CLEANED, recorded
 from ..roles import can_publish
 from .stale import save_each, stale_skip_message
@@ -131,12 +132,13 @@ class HealthAdminMixin:
             return super().response_change(request, obj)
         # HealthConfirmFormMixin cleaned the submitted body before the save; without it, the
         # body is cleaned here (inside the admin's revision: the revision records the result).
-        changed = getattr(obj, "_health_cleaned", False)
-        cleaned = clean_body(obj.body, obj.title)
-        if cleaned != obj.body:
-            obj.body = cleaned
-            obj.save()
-            changed = True
+        changed = getattr(obj, "_health_cleaned", None)
+        if changed is None:  # the form did not clean it (a form without the mixin)
+            cleaned = clean_body(obj.body, obj.title)
+            changed = cleaned != obj.body
+            if changed:
+                obj.body = cleaned
+                obj.save()
         remaining = len(obj.health_findings)
         if changed:
             message = f"生成マーカー・重複・言い換えの繰り返しを取り除いて保存しました（残りの指摘 {remaining} 件）。"
@@ -206,10 +208,13 @@ class HealthConfirmFormMixin(forms.ModelForm):
     def health_errors(self, cleaned) -> list:
         """The error findings for the submitted text (fields missing from the form: stored)."""
         instance = self.instance
-        findings = check_text(
+        text = checked_text(
             cleaned.get("title", instance.title),
             cleaned.get("excerpt", instance.excerpt),
             cleaned.get("body", instance.body),
-            declared_minutes=cleaned.get("reading_time_override", instance.reading_time_override),
+            cleaned.get("reading_time_override", instance.reading_time_override),
         )
+        findings = check_text(*text[:3], declared_minutes=text[3])
+        # The save that follows checks this same text: it takes these (models/derived.py).
+        instance._checked_text = (text, findings)
         return [finding for finding in findings if finding.severity == ERROR]

@@ -19,7 +19,13 @@ from django.conf import settings
 from ..content.health import check_post, overall
 from ..content.markdown import render_markdown
 from ..content.reading_time import reading_minutes
-from ..content.text import SUMMARY_LENGTH, html_to_text, summarize
+from ..content.text import (
+    SUMMARY_LENGTH,
+    fold_newlines,
+    html_to_text,
+    strip_invalid_characters,
+    summarize,
+)
 
 # What derive() writes: a save keeps them only when none was left out of the query (deferred).
 DERIVED_OUTPUTS = frozenset(
@@ -55,6 +61,29 @@ def is_derived(post, key: str) -> bool:
     return post.derived_from == key and not DERIVED_OUTPUTS & post.get_deferred_fields()
 
 
+def checked_text(title: str, excerpt: str, body: str, declared_minutes) -> tuple:
+    """What the health check reads, as a save will store it (blog/models/taxonomy.py's
+    strip_text_fields, and the body's line endings folded): the post form checks the text
+    it is sent and notes the findings under this, and the save that follows reuses them
+    (check_health) instead of checking the same text again."""
+    clean = strip_invalid_characters
+    return (
+        clean(title or ""),
+        clean(excerpt or ""),
+        fold_newlines(clean(body or "")),
+        declared_minutes,
+    )
+
+
+def check_health(post) -> list:
+    """The post's findings: those the form noted for this very text, or checked now."""
+    noted = getattr(post, "_checked_text", None)
+    text = checked_text(post.title, post.excerpt, post.body, post.reading_time_override)
+    if noted is not None and noted[0] == text:
+        return noted[1]
+    return check_post(post)
+
+
 def derive(post, key: str) -> None:
     rendered = render_markdown(post.body)
     post.body_html, post.toc_html = rendered.html, rendered.toc_html
@@ -63,7 +92,7 @@ def derive(post, key: str) -> None:
     else:
         post.reading_time = reading_minutes(post.body_html)
     post.summary = summarize(post.excerpt or html_to_text(post.body_html), SUMMARY_LENGTH)
-    findings = check_post(post)
+    findings = check_health(post)
     post.health_findings = [finding.as_dict() for finding in findings]
     post.health = overall(findings)
     post.derived_from = key
