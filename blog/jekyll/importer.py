@@ -348,27 +348,20 @@ def import_paths(
     overwrite_edited: bool = False,
     hold_unhealthy: bool = False,
 ) -> ImportReport:
-    return ImportReport(
-        list(
-            iter_import(
-                paths,
-                dry_run=dry_run,
-                overwrite_edited=overwrite_edited,
-                hold_unhealthy=hold_unhealthy,
-            )
-        )
+    results = import_found(
+        find_files(paths),
+        dry_run=dry_run,
+        overwrite_edited=overwrite_edited,
+        hold_unhealthy=hold_unhealthy,
     )
-
-
-def iter_import(paths: Iterable[Path], **options) -> Iterator[FileResult]:
-    """Import file by file, yielding each result as soon as its file is done (committed).
-    `options` are import_file's: dry_run, overwrite_edited, hold_unhealthy."""
-    return import_found(find_files(paths), **options)
+    return ImportReport(list(results))
 
 
 def import_found(items: Iterable[Path | FileResult], **options) -> Iterator[FileResult]:
-    """iter_import over what find_files() found: the command lists the files first, to know
-    how many there are, then imports them through here."""
+    """Import what find_files() found file by file, yielding each result as soon as its file
+    is done (committed). `options` are import_file's: dry_run, overwrite_edited,
+    hold_unhealthy. The command lists the files first, to know how many there are, then
+    imports them through here."""
     slugs_seen = {}
     for item in items:
         if isinstance(item, FileResult):
