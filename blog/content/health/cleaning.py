@@ -52,19 +52,20 @@ def clean_body(body: str, title: str = "") -> str:
                 entries.pop()
         else:
             break
-    if not changed:
-        return _without_title_and_near_repeats(body, title)
+    if not changed:  # the blocks read above are the body's: no second parse
+        return _without_title_and_near_repeats(body, title, blocks)
     cleaned = "\n\n".join(entry.text for entry in entries)
     cleaned = cleaned + "\n" if cleaned and text.endswith("\n") else cleaned
     return _without_title_and_near_repeats(cleaned, title)
 
 
-def _without_title_and_near_repeats(body: str, title: str) -> str:
-    """Read again as blocks: the exact-repeat clean-up above works on entries that a
-    paraphrase never matches, and a body without exact repeats is what near-repeats are
-    measured on."""
+def _without_title_and_near_repeats(body: str, title: str, blocks=None) -> str:
+    """Read again as blocks (unless `blocks` are the body's already): the exact-repeat
+    clean-up above works on entries that a paraphrase never matches, and a body without
+    exact repeats is what near-repeats are measured on."""
     text = fold_newlines(body)
-    blocks = [block for block in parse_blocks(text) if block.kind != "marker"]
+    blocks = parse_blocks(text) if blocks is None else blocks
+    blocks = [block for block in blocks if block.kind != "marker"]
     dropped_title = False
     # Never the last block: a body that is nothing but its title stays (empty is worse).
     while len(blocks) > 1 and repeats_title(blocks[0], title):
