@@ -69,7 +69,10 @@ class SearchView(PostListMixin, ListView):
         context.update(
             filters=self.filters,
             count_text=self.results.count_text if self.query else "",
-            **{**menus, "tags": tag_menu},
+            categories=menus["categories"],
+            authors=menus["authors"],
+            years=menus["years"],
+            tags=tag_menu,  # the menu's tags, not every tag (menus["tags"], for the search)
         )
         return context
 
