@@ -106,13 +106,20 @@ def three_files() -> dict[str, str]:
     }
 
 
-def test_the_dry_run_lists_every_outcome_and_writes_nothing(editor, import_root):
-    """Created, skipped (edited in the CMS) and failed files are listed with their reasons and
-    each post's health findings, and no post, import record or revision is written."""
+def test_the_dry_run_lists_every_outcome_and_writes_nothing(editor, import_root, tmp_path):
+    """Created, updated (imported before, its file changed since), skipped (edited in the
+    CMS) and failed files are listed with their reasons and each post's health findings, and
+    no post, import record or revision is written."""
     PostFactory(slug="edited", title="CMS で書いた記事")
+    earlier = "title: 前に取り込んだ記事\ndate: 2025-01-06"
+    write(tmp_path, "earlier/2025-01-06-earlier.md", post_text(f"{earlier}\nexcerpt: 抜粋です。"))
+    assert import_paths([tmp_path / "earlier"]).results[0].outcome == "created"
+    stored = Post.objects.values("body", "excerpt", "health").get(slug="earlier")
+    assert stored["health"] == "ok"
     before = (Post.objects.count(), ImportRecord.objects.count(), Revision.objects.count())
-    job = start(editor, site_zip(three_files()))
-    assert job.state == ImportJob.State.CHECKING and job.total == 4
+    changed = post_text(earlier, "書き直した本文です。\n")  # and no excerpt: a warning
+    job = start(editor, site_zip({**three_files(), "_posts/2025-01-06-earlier.md": changed}))
+    assert job.state == ImportJob.State.CHECKING and job.total == 5
     run(editor, job)
     job.refresh_from_db()
     assert job.state == ImportJob.State.CHECKED
@@ -131,7 +138,11 @@ def test_the_dry_run_lists_every_outcome_and_writes_nothing(editor, import_root)
     assert marked.health == "error"
     assert [f["code"] for f in marked.findings][:1] == ["generation-marker"]
     assert job.results.get(path="_posts/2025-01-02-good.md").health == "ok"
+    assert found["_posts/2025-01-06-earlier.md"] == ("updated", "")
+    updated = job.results.get(path="_posts/2025-01-06-earlier.md")
+    assert updated.slug == "earlier" and updated.health == "warning" and updated.findings
     assert (Post.objects.count(), ImportRecord.objects.count(), Revision.objects.count()) == before
+    assert Post.objects.values("body", "excerpt", "health").get(slug="earlier") == stored
     page = editor.get(reverse("admin:blog_importjob_change", args=[job.pk])).content.decode()
     assert "この内容で取り込む" in page and "まだ何も書き込まれていません" in page
     assert "生成マーカー「---END---」" in page and "フロントマターに `title:` がありません" in page
