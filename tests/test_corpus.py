@@ -13,7 +13,6 @@ from django.db.models import Count
 
 from blog.bench import corpus
 from blog.bench.indexes import droppable
-from blog.bench.progress import Progress
 from blog.bench.taxonomy import Taxonomy, tag_names
 from blog.bench.vocabulary import AUTHORS, BENCH_TERMS, CATEGORY_TREE, TAGS
 from blog.bench.writer import MAX_CHARS, MIN_CHARS
@@ -181,6 +180,9 @@ def test_command_writes_the_manifest_of_exact_counts(tmp_path):
     output, out = tmp_path / "corpus.json", io.StringIO()
     call_command("generate_corpus", "25", "--seed", "4", "--output", str(output), stdout=out)
     assert "25 posts in" in out.getvalue()
+    # The shared progress (blog/progress.py, tested with the import's): off a terminal, its
+    # N/M lines, the last at the end of the load.
+    assert "25/25 (100%)" in out.getvalue().splitlines()
     manifest = json.loads(output.read_text(encoding="utf-8"))
     assert [t["term"] for t in manifest["terms"]] == [term for _, _, term in BENCH_TERMS]
     for entry in manifest["terms"]:
@@ -203,21 +205,6 @@ def test_postgresql_keeps_the_gin_indexes_and_merges_their_pending_lists(generat
         for name in indexes:
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [name])
             assert cursor.fetchone()[0] == 0  # pages merged now: none were left
-
-
-def test_progress_draws_a_bar_on_a_terminal_and_lines_elsewhere():
-    """Counts, rate and time left; redrawn in place on a terminal, plain N/M lines in a log."""
-    tty, log = io.StringIO(), io.StringIO()
-    bar, plain = Progress(tty, 100, tty=True), Progress(log, 100, tty=False)
-    for progress in (bar, plain):
-        progress(40, 100, 2.0)
-        progress(100, 100, 5.0)
-    assert tty.getvalue().startswith("\r[############..................]  40/100 posts  20/s")
-    assert "ETA 3 s" in tty.getvalue() and tty.getvalue().endswith("done\n")
-    assert log.getvalue().splitlines() == [
-        "40/100 posts (2 s, 20/s, ETA 3 s)",
-        "100/100 posts (5 s, 20/s, done)",
-    ]
 
 
 @pytest.mark.postgres

@@ -1,6 +1,6 @@
 """import_jekyll on the command line: a progress bar with counts and an ETA on a terminal,
 `N/M` lines at intervals elsewhere, a health summary with the worst posts first, and
---hold-unhealthy (blog/jekyll/progress.py, blog/management/commands/import_jekyll.py)."""
+--hold-unhealthy (blog/progress.py, blog/management/commands/import_jekyll.py)."""
 
 import io
 import re
@@ -10,8 +10,8 @@ from django.core.management import call_command
 
 from blog.content.health import findings
 from blog.jekyll.importer import HELD_WARNING, import_paths
-from blog.jekyll.progress import ERASE_LINE, Progress, format_duration
 from blog.models import Post, derived
+from blog.progress import ERASE_LINE, Progress, format_duration
 
 from .jekyll_files import post_text, write
 

@@ -21,8 +21,8 @@ from blog.bench.corpus import (
     plan,
     write_manifest,
 )
-from blog.bench.progress import Progress, duration
 from blog.models import Post
+from blog.progress import Progress, format_duration
 
 
 class Command(BaseCommand):
@@ -94,13 +94,19 @@ class Command(BaseCommand):
         self.stdout.write(f"Generating {n:,} posts (seed {seed}, batches of {batch:,})...")
         progress = Progress(self.stdout, n)
         result = generate(
-            n, seed, batch=batch, workers=workers, progress=progress, log=progress.message
+            n,
+            seed,
+            batch=batch,
+            workers=workers,
+            progress=lambda done, total, seconds: progress.update(done),
+            log=progress.message,
         )
+        progress.finish()
         write_manifest(output, result.manifest())
         self.stdout.write(
             self.style.SUCCESS(
-                f"{n:,} posts in {duration(result.seconds)} (indexes and statistics: "
-                f"{duration(result.index_seconds)})."
+                f"{n:,} posts in {format_duration(result.seconds)} (indexes and statistics: "
+                f"{format_duration(result.index_seconds)})."
             )
         )
         self.stdout.write(f"Planted terms written to {output}:")

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from blog.content.health import Severity
 from blog.jekyll.importer import HELD_WARNING, OUTCOMES, ImportReport, find_files, import_found
-from blog.jekyll.progress import Progress
 from blog.models import Post
+from blog.progress import Progress
 
 # Posts with warnings listed by name in the summary; the rest are counted. Errors are always
 # all listed: each is a post readers may be shown broken.
@@ -50,8 +50,7 @@ class Command(BaseCommand):
             return
         # Listed first, so that the progress knows how many files there are.
         items = list(find_files(paths))
-        # The raw stream: OutputWrapper.write() would end each redraw of the bar with a newline.
-        self.progress = Progress(self.stdout._out, len(items))
+        self.progress = Progress(self.stdout, len(items))
         report = ImportReport()
         results = import_found(
             items, dry_run=dry_run, overwrite_edited=overwrite_edited, hold_unhealthy=hold_unhealthy

@@ -1,17 +1,20 @@
-"""The import command's progress: a bar with counts and an ETA on a terminal, plain `N/M`
-lines at intervals anywhere else (CI, logs, a pipe).
+"""A long command's progress (import_jekyll, generate_corpus): a bar with counts and an ETA
+on a terminal, plain `N/M` lines at intervals anywhere else (CI, logs, a pipe).
 
 Pure: it writes to the stream it is given and reads the time from the clock it is given, so
 a test drives it with a fake terminal (an io.StringIO whose isatty() is True) and a fake clock.
 
 On a terminal the bar is the last line, redrawn in place (carriage return, erase line). The
-command writes a line per file as its file is committed; it calls clear() first, so the line
-replaces the bar instead of being appended to it, and the next update() draws the bar again
-below it. Off a terminal nothing is redrawn: a carriage return in a log file is noise.
+command writes a line per file as its file is committed; it calls clear() first (or
+message(), which does both), so the line replaces the bar instead of being appended to it, and
+the next update() draws the bar again below it. Off a terminal nothing is redrawn: a carriage
+return in a log file is noise.
 """
 
 import time
 from collections.abc import Callable
+
+from django.core.management.base import OutputWrapper
 
 BAR_WIDTH = 24
 # Off a terminal: a line at every tenth of the files, or after 5 s without one, whichever is
@@ -38,6 +41,9 @@ class Progress:
 
     def __init__(self, stream, total: int, *, clock: Callable[[], float] = time.monotonic):
         self.stream, self.total, self.clock = stream, total, clock
+        # A command's stdout (OutputWrapper) ends every write with a newline unless told not
+        # to: a redraw of the bar must not.
+        self.ending = {"ending": ""} if isinstance(stream, OutputWrapper) else {}
         isatty = getattr(stream, "isatty", None)
         self.tty = bool(isatty and isatty())
         self.started = self.last_line = clock()
@@ -72,14 +78,20 @@ class Progress:
     def clear(self) -> None:
         """Take the bar off the screen before another line is written (terminal only)."""
         if self.tty and self.shown:
-            self.stream.write(ERASE_LINE)
+            self._write(ERASE_LINE)
             self.shown = False
+
+    def message(self, text: str) -> None:
+        """A line of its own, where the bar was (the next update() draws it again below)."""
+        self.clear()
+        self._write(text + "\n")
+        self.stream.flush()
 
     def finish(self) -> None:
         """Leave the final state: the full bar on its own line, or a last `N/M` line."""
         if self.tty:
             self._draw(self.clock())
-            self.stream.write("\n")
+            self._write("\n")
             self.shown = False
         elif self.done != self.line_done:
             self._line(self.clock())
@@ -103,8 +115,11 @@ class Progress:
         width = len(str(self.total))
         return f"{self.done:>{width}}/{self.total}"
 
+    def _write(self, text: str) -> None:
+        self.stream.write(text, **self.ending)
+
     def _draw(self, now: float) -> None:
-        self.stream.write(ERASE_LINE + self.text())
+        self._write(ERASE_LINE + self.text())
         self.stream.flush()
         self.shown, self.last_drawn = True, now
 
@@ -114,6 +129,6 @@ class Progress:
         eta = self.eta()
         if eta is not None and self.done < self.total:
             line += f", about {format_duration(eta)} left"
-        self.stream.write(line + "\n")
+        self._write(line + "\n")
         self.stream.flush()
         self.last_line, self.line_done = now, self.done
