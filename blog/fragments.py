@@ -30,7 +30,7 @@ FRAGMENT_TIMEOUT = 24 * 60 * 60
 _CODE_SUFFIXES = {".py", ".html", ".xml", ".txt"}
 _SHORT_FIELDS = (
     "title", "slug", "uuid", "status", "published_at", "revised_at", "reading_time", "summary",
-    "seo_description", "cover_image_alt",
+    "seo_description", "cover_id", "language", "title_html", "social_card",
 )  # fmt: skip
 
 
@@ -68,7 +68,7 @@ def post_key(kind: str, post, *vary) -> str | None:
     # too, so that even a row changed around save() (an update()) is not shown stale. The
     # rendered body, too long to hash on every request, is read by the version alone.
     shown = [getattr(post, name) for name in _SHORT_FIELDS]
-    identity = (post.pk, post.version, post.updated_at, shown, str(post.cover_image), names.digest)
+    identity = (post.pk, post.version, post.updated_at, shown, names.digest)
     return shown_key(kind, identity, vary)
 
 

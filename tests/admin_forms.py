@@ -13,7 +13,7 @@ def form_data(post, **overrides):
     category_link = post.category_links.first()
     data = {
         "title": post.title, "slug": post.slug, "status": post.status, "excerpt": post.excerpt,
-        "body": post.body, "tags": "", "seo_description": "", "cover_image_alt": "",
+        "body": post.body, "tags": "", "seo_description": "",
         "reading_time_override": "", "original_permalink": "", "front_matter": "{}",
         # A field whose default is callable (front_matter's dict) has its initial value in a
         # hidden input too: without it, every save would say the front matter changed.

@@ -151,12 +151,14 @@ def test_category_and_author_slugs_are_unicode():
     assert AuthorFactory(name="ALLFORCES編集部").slug == "allforces編集部"
 
 
-def test_cover_image_needs_alt_text():
-    """A cover image without alt text does not validate."""
-    post = PostFactory.build(cover_image="covers/x.png", cover_image_alt="")
+def test_library_image_needs_alt_text():
+    """An image of the library without alt text does not validate: a cover always has one."""
+    from blog.models import Image
+
+    image = Image(file="images/x.png", alt="", width=1, height=1)
     with pytest.raises(ValidationError) as excinfo:
-        post.full_clean(exclude=["slug"])
-    assert "cover_image_alt" in excinfo.value.message_dict
+        image.full_clean(exclude=["file"])
+    assert "alt" in excinfo.value.message_dict
 
 
 def test_deleting_category_in_use_is_refused():
@@ -289,10 +291,9 @@ def test_save_strips_characters_xml_cannot_carry_from_a_post():
         excerpt=dirty,
         body=f"## 見出し{FORBIDDEN}\n\n## 二&#1;つ目\n\n## 三\n\n本文&#12;です\x0c。&#xFFFE;\n",
         seo_description=dirty,
-        cover_image_alt=dirty,
     )
     post.refresh_from_db()
-    for field in ("title", "excerpt", "seo_description", "cover_image_alt", "summary"):
+    for field in ("title", "excerpt", "seo_description", "summary"):
         assert getattr(post, field) == "汚れ", field
     assert not ANY_FORBIDDEN.search(post.body)
     assert post.toc_html and not ANY_FORBIDDEN.search(post.toc_html)

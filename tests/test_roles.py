@@ -201,7 +201,7 @@ def test_writers_new_post_stays_theirs(client, writer):
     category = CategoryFactory()
     data = {
         "title": "新しい原稿", "slug": "new-draft", "status": "draft", "body": "本文", "excerpt": "",
-        "tags": "", "front_matter": "{}", "seo_description": "", "cover_image_alt": "",
+        "tags": "", "front_matter": "{}", "seo_description": "",
         "author_links-TOTAL_FORMS": "1", "author_links-INITIAL_FORMS": "0",
         "author_links-MIN_NUM_FORMS": "1", "author_links-MAX_NUM_FORMS": "1000",
         "author_links-0-author": other.pk, "author_links-0-position": "0",

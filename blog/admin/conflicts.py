@@ -16,7 +16,8 @@ from ..revisions import text_diff
 FIELDS = [
     ("title", "タイトル"), ("slug", "スラッグ"), ("status", "状態"), ("published_at", "公開日時"),
     ("excerpt", "抜粋"), ("body", "本文"), ("tags", "タグ"),
-    ("seo_description", "検索結果用の説明"), ("cover_image_alt", "カバー画像の代替テキスト"),
+    ("seo_description", "検索結果用の説明"), ("cover", "カバー画像"),
+    ("language_override", "言語の指定"),
     ("reading_time_override", "読了時間の指定（分）"), ("original_permalink", "元のパーマリンク"),
 ]  # fmt: skip
 LONG_TEXT = {"excerpt", "body"}

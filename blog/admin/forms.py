@@ -21,7 +21,7 @@ class PostAdminForm(HealthConfirmFormMixin, forms.ModelForm):
         model = Post
         fields = [
             "title", "slug", "status", "published_at", "excerpt", "body", "tags",
-            "seo_description", "cover_image", "cover_image_alt", "reading_time_override",
+            "seo_description", "cover", "language_override", "reading_time_override",
             "original_permalink", "front_matter",
         ]  # fmt: skip
         widgets = {

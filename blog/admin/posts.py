@@ -219,7 +219,7 @@ class PostAdmin(
                 ]
             },
         ),
-        ("表示と検索", {"fields": ["seo_description", "cover_image", "cover_image_alt"]}),
+        ("表示と検索", {"fields": ["seo_description", "cover", "language_override"]}),
         ("読了時間", {"fields": ["reading_time", "reading_time_override"]}),
         (
             "取り込み情報",

@@ -6,6 +6,7 @@
 - redirects.py: Redirect (old URLs of posts);
 - search.py: PostSearchDocument (the engine is blog/search/);
 - visibility.py: the categories, tags and authors readers may learn of.
+- images.py: Image, the image library (renditions made by blog/images/);
 - imports.py: ImportRecord (what the last Jekyll import wrote);
 - stamp.py: SiteStamp, the generation every cached page is keyed by;
 - counts.py: each tag's, category's and author's posts, and the site's, kept by triggers;
@@ -25,6 +26,7 @@ from .counts import (
     visible_post_count,
     visible_summary,
 )
+from .images import Image
 from .imports import ImportRecord
 from .posts import (
     DERIVED_FIELDS,
@@ -64,6 +66,7 @@ __all__ = [
     "AuthorCount",
     "Category",
     "CategoryCount",
+    "Image",
     "ImportRecord",
     "NamedModel",
     "Post",

@@ -11,4 +11,6 @@ POST_INDEXES = [
     # Post.modified_at, newest first: the newest post of a tag, category or author is found
     # by walking it (blog/models/counts.py), and so is the newest change of the whole site.
     models.Index(Coalesce("revised_at", "published_at").desc(), name="blog_post_modified_idx"),
+    # An image's posts (where it is a cover; SET_NULL when it is deleted).
+    models.Index(fields=["cover"], name="blog_post_cover_idx"),
 ]

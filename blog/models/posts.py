@@ -17,6 +17,7 @@ from ..content.text import (
 from ..paths import slug_path
 from ..roles import can_publish
 from .derived import derivation_key, derive, is_derived
+from .images import Image
 from .indexes import POST_INDEXES
 from .links import PostAuthor, PostCategory
 from .names import NamesQuerySet
@@ -175,8 +176,42 @@ class Post(models.Model):
         help_text="空なら本文から計算します。Jekyll の reading_time はここに入ります。",
     )
     seo_description = models.CharField("検索結果用の説明", max_length=300, blank=True)
-    cover_image = models.ImageField("カバー画像", upload_to="covers/%Y/%m/", blank=True)
-    cover_image_alt = models.CharField("カバー画像の代替テキスト", max_length=300, blank=True)
+    # From the image library (blog/models/images.py), whose alt text is required.
+    cover = models.ForeignKey(
+        Image,
+        verbose_name="カバー画像",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cover_of",
+        # No database constraint and the index in POST_INDEXES: SQLite then adds and drops
+        # the column in place, where a constrained one makes Django rebuild blog_post, which
+        # the count triggers of migration 0010 refuse. Django still applies SET_NULL.
+        db_constraint=False,
+        db_index=False,
+    )
+    # The language of the text (a BCP 47 tag: "ja", "en"): detected at save from the share of
+    # CJK characters unless an editor sets `language_override`. The page's lang, og:locale,
+    # JSON-LD inLanguage and the feeds' xml:lang follow it. Nullable, like the fields below
+    # that save() derives: SQLite adds such a column in place (see derived_from).
+    language = models.CharField(  # noqa: DJ001
+        "言語", max_length=16, null=True, blank=True, editable=False
+    )
+    language_override = models.CharField(  # noqa: DJ001
+        "言語の指定",
+        max_length=16,
+        null=True,
+        blank=True,
+        choices=[("ja", "日本語"), ("en", "英語")],
+        help_text="空なら本文から判定します。",
+    )
+    # The title with its Japanese phrase boundaries marked (<wbr>), escaped, made at save.
+    title_html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    # The generated social card (1200×630, the title, category and site name), a storage
+    # path; used when the post has no cover.
+    social_card = models.CharField(  # noqa: DJ001
+        max_length=255, null=True, blank=True, editable=False
+    )
     source_path = models.CharField("取り込み元ファイル", max_length=500, blank=True)
     original_permalink = models.CharField("元のパーマリンク", max_length=500, blank=True)
     # Front-matter keys with no field of their own (layout, custom keys): kept, and exported back.
@@ -293,8 +328,6 @@ class Post(models.Model):
 
     def clean(self):
         errors = {}
-        if self.cover_image and not self.cover_image_alt.strip():
-            errors["cover_image_alt"] = "カバー画像には代替テキストが必要です。"
         too_long = body_length_error(self.body)
         if too_long:
             errors["body"] = too_long

@@ -42,7 +42,7 @@ def post_json_ld(context, post) -> str:
         "description": post.meta_description,
         "datePublished": _iso(post.published_at),
         "dateModified": _iso(post.modified_at),
-        "inLanguage": "ja",
+        "inLanguage": post.language or "ja",
         "author": [
             {
                 "@type": "Person" if author.user_id else "Organization",
@@ -60,8 +60,8 @@ def post_json_ld(context, post) -> str:
         "articleSection": [category.name for category in post.ordered_categories],
         "timeRequired": f"PT{post.reading_time}M",
     }
-    if post.cover_image:
-        data["image"] = request.build_absolute_uri(post.cover_image.url)
+    if post.cover_id:
+        data["image"] = request.build_absolute_uri(post.cover.file.url)
     data = {key: value for key, value in data.items() if value not in (None, [], "")}
     text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 (escaped above)
