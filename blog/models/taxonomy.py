@@ -99,8 +99,9 @@ class Category(NamedModel):
 
     @classmethod
     def with_subtree(cls, slug: str, queryset=None) -> "Category":
-        """The category with this slug, with `subcategories` (its children) and `subtree_ids`
-        (itself and every descendant). The tree is small: one query loads it all (from
+        """The category with this slug, with `subcategories` (its children), `subtree_ids`
+        (itself and every descendant) and `tree` (every category read, for its breadcrumbs and
+        its sub-categories' counts). The tree is small: one query loads it all (from
         `queryset`, annotated as a caller needs). Raises Category.DoesNotExist."""
         categories = list(cls.objects.all() if queryset is None else queryset)
         category = next((c for c in categories if c.slug == slug), None)
@@ -112,6 +113,7 @@ class Category(NamedModel):
             frontier = {c.pk for c in categories if c.parent_id in frontier} - ids
             ids |= frontier
         category.subtree_ids = ids
+        category.tree = categories
         return category
 
     def clean(self):

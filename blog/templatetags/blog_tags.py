@@ -67,6 +67,39 @@ def post_json_ld(context, post) -> str:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 (escaped above)
 
 
+@register.simple_tag(takes_context=True)
+def breadcrumb_json_ld(context, crumbs) -> str:
+    """schema.org BreadcrumbList for a page's crumbs (blog/breadcrumbs.py), absolute URLs, as a
+    <script type="application/ld+json">. A crumb with no page of its own is left out: every
+    ListItem but the last must name one."""
+    build = context["request"].build_absolute_uri
+    linked = [crumb for crumb in crumbs if crumb.url]
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": crumb.name, "item": build(crumb.url)}
+            for i, crumb in enumerate(linked, start=1)
+        ],
+    }
+    text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag
+def post_title(post) -> str:
+    """A post's title for a heading or a link: with <wbr> at its Japanese phrase boundaries
+    (Post.title_html, made at save), or the plain title, escaped, for a post not saved since."""
+    # Read from the instance's own fields: a queryset that left title_html out (deferred)
+    # gets the plain title rather than a query per post.
+    marked = post.__dict__.get("title_html")
+    if marked:
+        # title_html holds only the title's escaped text and literal <wbr> tags
+        # (blog/content/phrases.py title_html): no markup of the author's can reach it.
+        return mark_safe(marked)  # noqa: S308
+    return post.title  # a simple tag's plain str is escaped by the template
+
+
 @register.simple_tag
 def post_summaries(posts):
     """The list entries of a page of posts, each cached until the post or a name it shows

@@ -7,6 +7,7 @@ from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
+from .. import breadcrumbs
 from ..feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from ..models import (
     Author,
@@ -51,9 +52,27 @@ class CategoryDetailView(PostListMixin, ListView):
         return [feed_links(CategoryFeed, self.category)]
 
     def get_context_data(self, **kwargs):
+        category = self.category
+        tree = {c.pk: (c.name, c.slug, c.parent_id) for c in category.tree}
         return super().get_context_data(
-            category=self.category, children=self.category.subcategories, **kwargs
+            category=category,
+            children=shown_children(category),
+            breadcrumbs=breadcrumbs.for_category(category, tree),
+            **kwargs,
         )
+
+
+def shown_children(category) -> list:
+    """The category's sub-categories a reader may learn of: those with a published post of
+    their own or further down (a draft alone must not make a name known), each with
+    `visible_posts`, its own published posts (the stored count). Read from the tree
+    with_subtree() loaded: no query."""
+    by_pk, shown = {c.pk: c for c in category.tree}, set()
+    for node in [c for c in category.tree if c.visible_posts > 0]:
+        while node is not None and node.pk not in shown:  # up to the root (or a cycle)
+            shown.add(node.pk)
+            node = by_pk.get(node.parent_id)
+    return [child for child in category.subcategories if child.pk in shown]
 
 
 class NamedPostsView(PostListMixin, ListView):
@@ -83,8 +102,13 @@ class NamedPostsView(PostListMixin, ListView):
     def get_feeds(self):
         return [feed_links(self.feed, self.item)]
 
+    def get_breadcrumbs(self) -> list:
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**{self.context_name: self.item}, **kwargs)
+        return super().get_context_data(
+            **{self.context_name: self.item}, breadcrumbs=self.get_breadcrumbs(), **kwargs
+        )
 
 
 class TagDetailView(NamedPostsView):
@@ -94,6 +118,9 @@ class TagDetailView(NamedPostsView):
     def posts_of(self, posts, tag):
         return posts.tagged(tag)
 
+    def get_breadcrumbs(self):
+        return breadcrumbs.for_tag(self.item)
+
 
 class AuthorDetailView(NamedPostsView):
     template_name = "blog/author_detail.html"
@@ -101,6 +128,9 @@ class AuthorDetailView(NamedPostsView):
 
     def posts_of(self, posts, author):
         return posts.by_author(author)
+
+    def get_breadcrumbs(self):
+        return breadcrumbs.for_author(self.item)
 
 
 class DateArchiveMixin(PostListMixin):
@@ -118,6 +148,10 @@ class YearArchiveView(DateArchiveMixin, BaseYearArchiveView):
     def get_page_title(self):
         return f"{self.get_year()}年の記事"
 
+    def get_context_data(self, **kwargs):
+        crumbs = breadcrumbs.for_archive(int(self.get_year()))
+        return super().get_context_data(breadcrumbs=crumbs, **kwargs)
+
 
 class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
     month_format = "%m"
@@ -127,6 +161,10 @@ class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         return []  # the days of the month: no template lists them
+
+    def get_context_data(self, **kwargs):
+        crumbs = breadcrumbs.for_archive(int(self.get_year()), int(self.get_month()))
+        return super().get_context_data(breadcrumbs=crumbs, **kwargs)
 
 
 class CategoryListView(PublicPageMixin, TemplateView):
@@ -138,7 +176,12 @@ class CategoryListView(PublicPageMixin, TemplateView):
         roots = [c for c in categories if c.parent_id is None]
         for category in categories:
             category.child_list = [c for c in categories if c.parent_id == category.pk]
-        return super().get_context_data(roots=roots, page_title="カテゴリー一覧", **kwargs)
+        return super().get_context_data(
+            roots=roots,
+            page_title="カテゴリー一覧",
+            breadcrumbs=breadcrumbs.for_index("カテゴリー", "blog:category_list"),
+            **kwargs,
+        )
 
 
 class TagListView(PublicPageMixin, TemplateView):
@@ -146,4 +189,9 @@ class TagListView(PublicPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         tags = visible_items(Tag, newest=False)  # stored counts, not 550,000 links
-        return super().get_context_data(tags=tags, page_title="タグ一覧", **kwargs)
+        return super().get_context_data(
+            tags=tags,
+            page_title="タグ一覧",
+            breadcrumbs=breadcrumbs.for_index("タグ", "blog:tag_list"),
+            **kwargs,
+        )

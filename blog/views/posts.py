@@ -3,8 +3,9 @@
 from django.http import Http404
 from django.views.generic import DetailView
 
-from .. import fragments, freshness, previews
+from .. import breadcrumbs, fragments, freshness, previews
 from ..caching import get_or_compute
+from ..content.language import DEFAULT_LANGUAGE, og_locale
 from ..models.nearby import neighbours, related_posts
 from .base import PublicPageMixin, published_posts
 
@@ -41,6 +42,13 @@ class PostDetailView(PublicPageMixin, DetailView):
         links = self.links if "preview" not in context else self.find_links
         context["previous_post"], context["next_post"], context["related_posts"] = links()
         context.update(fragments.post_page(self.request, context))  # the cached pieces
+        # The page's lang and og:locale (base.html) are the post's: NULL until its next save
+        # derives it, which is Japanese, the site's language.
+        context["page_language"] = self.object.language or DEFAULT_LANGUAGE
+        context["page_locale"] = og_locale(context["page_language"])
+        # Outside the cached article: a post's path shows its categories' parents, which its
+        # own key does not cover (a renamed parent moves the site's stamp, not the post).
+        context["breadcrumbs"] = breadcrumbs.for_post(self.request, self.object)
         return context
 
     def find_links(self) -> tuple:
