@@ -3,9 +3,11 @@ in one statement.
 
 with_relations() prefetches the link rows and their targets as models: three queries and two
 model instances per link, 6-8 ms for a list of 20 posts, most of a page's time. A public page
-only shows each name, slug (for the URL) and, for JSON-LD, whether an author is a person: one
-UNION ALL reads those for every post of the page, and the models are made only when a page
-actually renders them (a cached fragment needs the rows alone, for its key).
+only shows each name, slug (for the URL), for JSON-LD whether an author is a person and, for
+JSON Feed and the post page's author box, an author's avatar, short bio and website (a few
+hundred characters a byline, read with the rest rather than by a query per author): one UNION
+ALL reads those for every post of the page, and the models are made only when a page actually
+renders them (a cached fragment needs the rows alone, for its key).
 """
 
 import hashlib
@@ -18,11 +20,12 @@ from .links import PostAuthor, PostCategory
 from .taxonomy import Author, Category, Tag, TaggedPost
 
 # (kind, link model, the link's post field, its target field, the target's columns). The
-# columns are attnames: Model.from_db reads them as given and leaves the others deferred.
+# columns are attnames, in the model's field order: Model.from_db takes a partial row's values
+# in that order (whatever the order of the names) and leaves the other fields deferred.
 _PARTS = (
-    ("authors", PostAuthor, "post", "author", Author, ("id", "name", "slug", "user_id")),
-    ("categories", PostCategory, "post", "category", Category, ("id", "name", "slug", "parent_id")),
-    ("tags", TaggedPost, "content_object", "tag", Tag, ("id", "name", "slug", None)),
+    ("authors", PostAuthor, "post", "author", Author, ("id", "name", "slug", "bio", "avatar", "website", "user_id")),
+    ("categories", PostCategory, "post", "category", Category, ("id", "name", "slug", "parent_id", None, None, None)),
+    ("tags", TaggedPost, "content_object", "tag", Tag, ("id", "name", "slug", None, None, None, None)),
 )  # fmt: skip
 KINDS = tuple(part[0] for part in _PARTS)
 
