@@ -12,6 +12,7 @@ _LINKED = {
     "opensearch": "blog:opensearch",
     "feed_rss": "blog:feed_rss",
     "feed_atom": "blog:feed_atom",
+    "feed_json": "blog:feed_json",
 }
 
 

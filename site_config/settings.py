@@ -340,6 +340,10 @@ BLOG = {
     "PAGE_MAX_AGE": env_int("BLOG_PAGE_MAX_AGE", 30),
 }
 
+# WebSub (https://www.w3.org/TR/websub/): the hub the feeds name and blog/websub.py pings when
+# a post's feeds change. Empty: no hub is named and nothing is sent.
+WEBSUB_HUB_URL = os.environ.get("WEBSUB_HUB_URL", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,63 +1,33 @@
-"""RSS 2.0 and Atom 1.0 feeds of the whole site, a category (with its sub-categories), a tag and
-an author: the 20 newest published posts, each with its full body.
-
-Declared with django.contrib.syndication; the two generator subclasses below only add the full
-body (`<content:encoded>` / Atom `<content>`), which Django does not write by itself.
-
-Plain text (titles, summaries, names) must reach a reader as that text. Readers take RSS's
-title and description as HTML, so there it is escaped once before the XML writer escapes it
-again; Atom's titles are text and its summary is declared HTML (Django writes
-`<summary type="html">`), so only the summary is escaped there.
+"""The feeds' subjects and items: the whole site, a category (with its sub-categories), a tag
+and an author, each the 20 newest published posts with their full bodies, in every format of
+blog/feeds/generators.py (one Feed instance per format, given at construction).
 """
 
-import re
+import mimetypes
 from contextvars import ContextVar
-from html import unescape
-from io import StringIO
-from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.urls import path, reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, rfc3339_date
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.feedgenerator import Enclosure
 from django.utils.html import escape
-from django.utils.xmlutils import SimplerXMLGenerator
 
-from . import fragments
-from .caching import get_many_or_compute
-from .content.markdown import URL_ATTRIBUTES
-from .content.text import strip_invalid_characters
-from .models import LARGE_FIELDS, Author, Category, Post, Tag
-from .pagecache import public_page
+from .. import fragments
+from ..caching import get_many_or_compute
+from ..content.text import strip_invalid_characters
+from ..images import card_rendition, rendition_url
+from ..models import LARGE_FIELDS, Author, Category, Post, Tag
 
 FEED_LENGTH = 20
+FORMATS = ("rss", "atom", "json")
 # The posts PostFeed._build() asks Django to make items of; per request, thread-safe.
 _BUILDING: ContextVar[list | None] = ContextVar("feed_posts", default=None)
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DC_NS = "http://purl.org/dc/terms/"
-
-# body_html is nh3 output: a literal "<" only ever starts a real tag (text has "&lt;"), and
-# attribute values are always double-quoted. Matching tags first keeps an `href="/x"` shown as
-# text inside a code sample from being rewritten.
-_TAG = re.compile(r'<[a-zA-Z][^\s/>]*(?:\s+[^\s="/>]+(?:="[^"]*")?)*\s*/?>')
-_URL_ATTR = re.compile(r'(\s(?:{})=")([^"]*)"'.format("|".join(sorted(URL_ATTRIBUTES))))
-
-
-def absolute_urls(html: str, base: str) -> str:
-    """`html` with every relative href/src/cite resolved against `base`: feed readers and
-    RSS-to-email services resolve them against their own address, or not at all."""
-
-    def resolve(match: re.Match) -> str:
-        prefix, value = match.groups()
-        try:
-            if urlsplit(unescape(value)).scheme:  # http(s), mailto, tel: already absolute
-                return match.group(0)
-            return f'{prefix}{urljoin(base, value)}"'
-        except ValueError:  # a malformed URL ("//[x") stays as written rather than a 500
-            return match.group(0)
-
-    return _TAG.sub(lambda tag: _URL_ATTR.sub(resolve, tag.group(0)), html)
+# The site's absolute root ("https://host/") for the request being answered: Django makes an
+# item's link absolute itself, but not its enclosure, its authors' pages or their avatars.
+_SITE: ContextVar[str] = ContextVar("feed_site", default="/")
+_MIME_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 
 
 def _load_bodies(posts: list) -> None:
@@ -80,53 +50,54 @@ def _xml_safe(value):
     return value
 
 
-class CachedItems:
-    """A feed generator whose items are written as XML rendered beforehand, one piece per post
-    (cached by PostFeed.get_feed, blog/fragments.py), and whose whole document reaches the
-    response in one write instead of one per SAX event."""
-
-    def item_xml(self, item: dict) -> str:
-        """The XML of one item, exactly as the format's own write_items() writes it."""
-        buffer = StringIO()
-        handler = SimplerXMLGenerator(buffer, "utf-8", short_empty_elements=True)
-        items, self.items = self.items, [item]
-        try:
-            super().write_items(handler)
-        finally:
-            self.items = items
-        return buffer.getvalue()
-
-    def write_items(self, handler):
-        for item in self.items:
-            handler.ignorableWhitespace(item["xml"])  # written as is, already escaped
-
-    def write(self, outfile, encoding):
-        buffer = StringIO()
-        super().write(buffer, encoding)
-        # As Django's writer does: a character the encoding lacks becomes a reference.
-        outfile.write(buffer.getvalue().encode(encoding, "xmlcharrefreplace"))
+def absolute(path: str) -> str:
+    """`path` (site-relative, as reverse() and storage URLs are) on the request's host."""
+    return _SITE.get().rstrip("/") + path if path.startswith("/") else path
 
 
-class RssWithContent(CachedItems, Rss201rev2Feed):
-    text_is_html = True  # title and description: see the module's docstring
+def cover_picture(image) -> dict | None:
+    """What feeds show of a cover: its 1200×630 card rendition (a JPEG every reader can show),
+    else the original until renditions are made. `bytes` is the file's real size, which RSS's
+    enclosure must state; None when it cannot be known without reading storage."""
+    if image is None:
+        return None
+    entry = card_rendition(image)
+    if entry is not None:
+        return {
+            "url": absolute(rendition_url(entry)),
+            "type": _MIME_TYPES.get(entry["format"], "image/jpeg"),
+            "width": entry["width"],
+            "height": entry["height"],
+            "bytes": entry.get("bytes"),
+            "alt": image.alt,
+        }
+    if not image.file:
+        return None
+    return {
+        "url": absolute(image.file.url),
+        "type": mimetypes.guess_type(image.file.name)[0] or "image/jpeg",
+        "width": image.width,
+        "height": image.height,
+        "bytes": None,
+        "alt": image.alt,
+    }
 
-    def rss_attributes(self):
-        return {**super().rss_attributes(), "xmlns:content": CONTENT_NS, "xmlns:dcterms": DC_NS}
 
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        handler.addQuickElement("content:encoded", absolute_urls(item["content"], item["link"]))
-        # RSS 2.0 has no item update date; Dublin Core's lets readers show a revision.
-        handler.addQuickElement("dcterms:modified", rfc3339_date(item["updateddate"]))
+def _cover_shown(post) -> tuple | None:
+    """What a post's feed items show of its cover, for their cache key (the post's key has
+    the cover's id only; its renditions may be made after it is chosen)."""
+    image = post.cover
+    return image and (image.pk, image.file.name, image.alt, card_rendition(image))
 
 
-class AtomWithContent(CachedItems, Atom1Feed):
-    text_is_html = False
-
-    def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
-        html = absolute_urls(item["content"], item["link"])
-        handler.addQuickElement("content", html, {"type": "html"})
+def _person(author) -> dict:
+    """An author as JSON Feed describes one: name, page and avatar."""
+    avatar = author.avatar
+    return {
+        "name": author.name,
+        "url": absolute(author.get_absolute_url()),
+        "avatar": absolute(avatar.url) if avatar else None,
+    }
 
 
 class PostFeed(Feed):
@@ -148,15 +119,30 @@ class PostFeed(Feed):
         # If-Modified-Since with the site-wide stamp (drafts included): send that one, which
         # `public_page` adds, or a client echoing Django's would never get a 304.
         del response.headers["Last-Modified"]
+        hub = settings.WEBSUB_HUB_URL
+        if hub:
+            # WebSub's discovery (section 4): a subscriber may read the hub and the topic URL
+            # from the headers without parsing the feed, JSON Feed's included.
+            topic = request.build_absolute_uri(request.path)
+            response["Link"] = f'<{hub}>; rel="hub", <{topic}>; rel="self"'
         return response
 
     def get_feed(self, obj, request):
-        """The feed, each item's XML read from the cache where it is there: Django builds the
-        items of the other posts only, which are then rendered and stored."""
+        """The feed, each item's piece (XML, or JSON Feed's object) read from the cache where
+        it is there: Django builds the items of the other posts only, which are then rendered
+        and stored."""
+        site = request.build_absolute_uri("/")
+        token = _SITE.set(site)
+        try:
+            return self._get_feed(obj, request, site)
+        finally:
+            _SITE.reset(token)
+
+    def _get_feed(self, obj, request, site):
         posts = self.items(obj)
         # Items are the same in every feed of this format on this host (site, category...).
-        kind, site = f"feed-{self.feed_type.__name__}", request.build_absolute_uri("/")
-        keys = [fragments.post_key(kind, post, site) for post in posts]
+        kind = f"feed-{self.feed_type.__name__}"
+        keys = [fragments.post_key(kind, post, site, _cover_shown(post)) for post in posts]
         by_key = dict(zip(keys, posts, strict=True))
         built = []
 
@@ -167,7 +153,7 @@ class PostFeed(Feed):
             feed = built[-1]
             return [
                 {
-                    "xml": feed.item_xml(item),
+                    "piece": feed.piece(item),
                     "pubdate": item["pubdate"],
                     "updateddate": item["updateddate"],
                 }
@@ -194,7 +180,8 @@ class PostFeed(Feed):
         return feed
 
     def text(self, value: str) -> str:
-        """Plain text for a title or description of this feed's format (see the docstring)."""
+        """Plain text for a title or description of this feed's format (see the package's
+        docstring)."""
         return escape(value) if self.feed_type.text_is_html else value
 
     kind = ""  # the URL names' prefix: "category" → blog:category_feed_rss
@@ -212,7 +199,9 @@ class PostFeed(Feed):
         if building is not None:  # the posts whose items _build() is making
             return building
         # The bodies are read only for the posts whose items are not cached (_load_bodies).
-        posts = list(self.posts(obj).with_names().defer(*LARGE_FIELDS)[:FEED_LENGTH])
+        # The cover's row comes with the post (its renditions list names the card).
+        posts = self.posts(obj).select_related("cover").with_names().defer(*LARGE_FIELDS)
+        posts = list(posts[:FEED_LENGTH])
         if obj is not None and not posts:
             # A category, tag or author only drafts use must not be made known (as its page).
             raise Http404("Nothing published here")
@@ -233,6 +222,15 @@ class PostFeed(Feed):
     def subtitle(self, obj):  # Atom's name for the description
         return self.description(obj)
 
+    def feed_extra_kwargs(self, obj):
+        people = [_person(obj)] if isinstance(obj, Author) else []
+        return {
+            "favicon": absolute(static("blog/favicon.svg")),
+            # JSON Feed's authors: the author of an author's feed, else the site itself.
+            "people": people or [{"name": settings.BLOG["SITE_NAME"], "url": absolute("/")}],
+            "hub": settings.WEBSUB_HUB_URL or None,
+        }
+
     def author_name(self):
         # Atom needs an author on the feed or on every entry; a post may have no byline.
         return settings.BLOG["SITE_NAME"]
@@ -244,7 +242,8 @@ class PostFeed(Feed):
         return self.text(post.title)
 
     def item_description(self, post):
-        return escape(post.summary)  # HTML in both formats (Atom: <summary type="html">)
+        # HTML in RSS and Atom (<summary type="html">), plain text in JSON Feed.
+        return escape(post.summary) if self.feed_type.summary_is_html else post.summary
 
     def item_author_name(self, post):
         return "、".join(author.name for author in post.ordered_authors) or None
@@ -261,8 +260,19 @@ class PostFeed(Feed):
         # also moves on imports and status changes, which would re-announce unchanged posts.
         return post.modified_at
 
+    def item_enclosures(self, post):
+        cover = cover_picture(post.cover)
+        if cover is None or not cover["bytes"]:  # RSS requires the length: no guess
+            return []
+        return [Enclosure(cover["url"], str(cover["bytes"]), cover["type"])]
+
     def item_extra_kwargs(self, post):
-        return {"content": post.body_html}
+        return {
+            "content": post.body_html,
+            "cover": cover_picture(post.cover),
+            "language": post.language or None,
+            "people": [_person(author) for author in post.ordered_authors],
+        }
 
 
 class CategoryFeed(PostFeed):
@@ -311,19 +321,6 @@ def feed_links(feed: type[PostFeed], obj) -> dict:
     """Autodiscovery for a category, tag or author page: its feeds, under the feeds' own label."""
     urls = {
         kind: reverse(f"blog:{feed.kind}_feed_{kind}", kwargs={"slug": obj.slug})
-        for kind in ("rss", "atom")
+        for kind in FORMATS
     }
     return {"label": feed.label(obj), **urls}
-
-
-rss, atom = RssWithContent, AtomWithContent
-urlpatterns = [
-    path("feeds/rss/", public_page(PostFeed(rss)), name="feed_rss"),
-    path("feeds/atom/", public_page(PostFeed(atom)), name="feed_atom"),
-    path("categories/<uslug:slug>/feeds/rss/", public_page(CategoryFeed(rss)), name="category_feed_rss"),
-    path("categories/<uslug:slug>/feeds/atom/", public_page(CategoryFeed(atom)), name="category_feed_atom"),
-    path("tags/<uslug:slug>/feeds/rss/", public_page(TagFeed(rss)), name="tag_feed_rss"),
-    path("tags/<uslug:slug>/feeds/atom/", public_page(TagFeed(atom)), name="tag_feed_atom"),
-    path("authors/<uslug:slug>/feeds/rss/", public_page(AuthorFeed(rss)), name="author_feed_rss"),
-    path("authors/<uslug:slug>/feeds/atom/", public_page(AuthorFeed(atom)), name="author_feed_atom"),
-]  # fmt: skip

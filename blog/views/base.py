@@ -49,7 +49,7 @@ class PostListMixin(PublicPageMixin):
     paginator_class = PostPaginator  # deep pages at the cost of shallow ones
     allow_empty = True
     page_title = ""
-    feeds = ()  # extra (label, rss_url, atom_url) for autodiscovery
+    feeds = ()  # extra feeds for autodiscovery: feed_links() dicts (label, rss, atom, json)
     # A category, tag or author with no published post is a 404: a draft or a scheduled post
     # must not make its name known (blog/models/visibility.py). Decided from the paginator's
     # count, which the page makes anyway: no query of its own.
