@@ -1,18 +1,25 @@
 """RSS 2.0 and Atom 1.0 feeds: validity, complete entries, published posts only, stable ids,
-absolute URLs in the full text, conditional GET and a constant query count."""
+absolute URLs in the full text, cover images, per-entry language, conditional GET, a constant
+query count and the pages' autodiscovery links (JSON Feed: test_feeds_json.py)."""
 
 import re
 from datetime import timedelta
+from html.parser import HTMLParser
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.feeds import absolute_urls
+from blog.feeds import FORMATS, absolute_urls
 from blog.models import Post
 
 from .factories import AuthorFactory, CategoryFactory, PostFactory
+from .feed_covers import make_cover
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +27,9 @@ CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
     "atom": "application/atom+xml; charset=utf-8",
 }
+ATOM = "http://www.w3.org/2005/Atom"
+MEDIA = "http://search.yahoo.com/mrss/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 FEEDS = [
     (subject, kind) for subject in ("site", "category", "tag", "author") for kind in ("rss", "atom")
 ]
@@ -253,3 +263,135 @@ def test_absolute_urls_leaves_text_and_absolute_urls_alone():
         '<p><a href="https://site.example/a/">a</a><a href="https://example.com/">b</a>'
         '<a href="https://cdn.example/c">c</a></p><pre><code>&lt;a href="/x"&gt;</code></pre>'
     )
+
+
+@pytest.fixture
+def covered(settings, tmp_path):
+    """A post with a cover (its card rendition on disk) and one without."""
+    settings.MEDIA_ROOT = tmp_path
+    cover, card = make_cover()
+    with_cover = PostFactory(title="画像のある記事")
+    without = PostFactory(title="画像のない記事")
+    Post.objects.filter(pk=with_cover.pk).update(cover=cover)
+    return {"card": card, "card_path": tmp_path / card["name"], "posts": (with_cover, without)}
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_cover_is_the_items_enclosure(client, covered, settings, kind):
+    """A post with a cover carries its card rendition as the enclosure (RSS <enclosure>, Atom
+    rel="enclosure") with the file's real size and type; a post without carries none."""
+    parsed = parse(client.get(feed_url("site", kind)))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    entries = {entry.title: entry for entry in parsed.entries}
+    url = absolute(f"{settings.MEDIA_URL}{covered['card']['name']}")
+    (enclosure,) = entries["画像のある記事"].enclosures
+    assert enclosure.href == url
+    assert int(enclosure.length) == covered["card_path"].stat().st_size
+    assert enclosure.type == "image/jpeg"
+    assert entries["画像のない記事"].enclosures == []
+
+
+def test_rss_cover_is_media_content(client, covered, settings):
+    """RSS declares Media RSS and gives a covered item media:content (url, size, dimensions,
+    its alt text as the description); an item without a cover has none."""
+    response = client.get(feed_url("site", "rss"))
+    body = response.content.decode()
+    assert 'xmlns:media="http://search.yahoo.com/mrss/"' in body
+    root = ElementTree.fromstring(response.content)
+    items = {item.findtext("title"): item for item in root.iter("item")}
+    (media,) = items["画像のある記事"].findall(f"{{{MEDIA}}}content")
+    assert media.attrib == {
+        "url": absolute(f"{settings.MEDIA_URL}{covered['card']['name']}"),
+        "type": "image/jpeg",
+        "medium": "image",
+        "width": "1200",
+        "height": "630",
+        "fileSize": str(covered["card_path"].stat().st_size),
+    }
+    assert media.findtext(f"{{{MEDIA}}}description") == "会議室の写真"
+    assert items["画像のない記事"].findall(f"{{{MEDIA}}}content") == []
+    entry = next(e for e in parse(response).entries if e.title == "画像のある記事")
+    assert [content["url"] for content in entry.media_content] == [media.attrib["url"]]
+
+
+def test_atom_entries_carry_their_language(client):
+    """An Atom entry says xml:lang from its post's language; the feed stays "ja", and a post
+    whose language is not known yet inherits it."""
+    english, japanese, unknown = PostFactory(), PostFactory(), PostFactory()
+    Post.objects.filter(pk=english.pk).update(language="en")
+    Post.objects.filter(pk=japanese.pk).update(language="ja")
+    Post.objects.filter(pk=unknown.pk).update(language=None)
+    root = ElementTree.fromstring(client.get(feed_url("site", "atom")).content)
+    assert root.get(XML_LANG) == "ja"
+    languages = {
+        entry.findtext(f"{{{ATOM}}}id"): entry.get(XML_LANG)
+        for entry in root.iter(f"{{{ATOM}}}entry")
+    }
+    assert languages == {
+        f"urn:uuid:{english.uuid}": "en",
+        f"urn:uuid:{japanese.uuid}": "ja",
+        f"urn:uuid:{unknown.uuid}": None,
+    }
+    rss = parse(client.get(feed_url("site", "rss")))
+    assert rss.feed.language == "ja"  # RSS has one language, the channel's
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom", "json"])
+def test_query_count_is_the_same_for_3_and_12_covered_posts(client, settings, tmp_path, kind):
+    """3 or 12 posts, each with a cover, authors, categories and tags, cost the same queries
+    on a miss: the covers come with the posts (select_related), nothing is read per item."""
+    settings.MEDIA_ROOT = tmp_path
+    cover, _card = make_cover()
+    make = dict(authors=AuthorFactory.create_batch(2), tags=["生成AI", "検索"])
+
+    def queries(n_posts: int) -> int:
+        while Post.objects.count() < n_posts:
+            PostFactory(**make)
+        Post.objects.update(cover=cover)
+        cache.clear()  # a miss: neither the page nor any item is cached
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(feed_url("site", kind))
+        assert response.status_code == 200
+        assert response.content.count(b"cover.card.jpg") >= n_posts
+        return len(captured)
+
+    assert queries(3) == queries(12)
+
+
+AUTODISCOVERY = {
+    "application/rss+xml": CONTENT_TYPES["rss"],
+    "application/atom+xml": CONTENT_TYPES["atom"],
+    "application/feed+json": "application/feed+json; charset=utf-8",
+}
+
+
+class _Alternates(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "link" and attrs.get("rel") == "alternate" and attrs.get("type") in AUTODISCOVERY:
+            self.links.append((attrs["type"], attrs["href"], attrs.get("title", "")))
+
+
+@pytest.mark.parametrize("subject", ["site", "category", "tag", "author"])
+def test_autodiscovery_links_resolve(client, world, subject):
+    """Home, category, tag and author pages announce the site's RSS, Atom and JSON feeds (and,
+    but for home, their subject's): every one answers 200 with the content type it claims."""
+    slug = world["slugs"][subject]
+    page = "/" if subject == "site" else reverse(f"blog:{subject}_detail", kwargs={"slug": slug})
+    finder = _Alternates()
+    finder.feed(client.get(page).content.decode())
+    hrefs = {(kind, href) for kind, href, _title in finder.links}
+    expected = {(t, feed_url("site", k)) for t, k in zip(AUTODISCOVERY, FORMATS, strict=True)}
+    if subject != "site":
+        expected |= {
+            (t, feed_url(subject, k, slug)) for t, k in zip(AUTODISCOVERY, FORMATS, strict=True)
+        }
+    assert hrefs == expected
+    for kind, href in hrefs:
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert response["Content-Type"] == AUTODISCOVERY[kind]
