@@ -5,6 +5,7 @@ from html import escape
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -98,6 +99,15 @@ def post_title(post) -> str:
         # (blog/content/phrases.py title_html): no markup of the author's can reach it.
         return mark_safe(marked)  # noqa: S308
     return post.title  # a simple tag's plain str is escaped by the template
+
+
+@register.simple_tag
+def month_url(moment) -> str:
+    """The month archive of a post's date, in site time as the archives are ("" for none)."""
+    if moment is None:
+        return ""
+    local = localtime(moment)
+    return reverse("blog:month_archive", kwargs={"year": local.year, "month": local.month})
 
 
 @register.simple_tag

@@ -3,11 +3,13 @@ of categories and tags."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import MonthArchiveView as BaseMonthArchiveView
 from django.views.generic.dates import YearArchiveView as BaseYearArchiveView
 
-from .. import breadcrumbs
+from .. import breadcrumbs, freshness
+from ..caching import get_or_compute
 from ..feeds import AuthorFeed, CategoryFeed, TagFeed, feed_links
 from ..models import (
     Author,
@@ -18,7 +20,10 @@ from ..models import (
     visible_items,
     visible_post_count,
 )
+from ..models.archives import adjacent, month_start, recent_months
 from .base import PostListMixin, PublicPageMixin, published_posts
+
+ARCHIVE_TIMEOUT = 3600
 
 
 class HomeView(PostListMixin, ListView):
@@ -26,6 +31,17 @@ class HomeView(PostListMixin, ListView):
 
     def count_posts(self, queryset):
         return visible_post_count()
+
+    def get_context_data(self, **kwargs):
+        # The month list (blog/models/archives.py), one statement, kept under the site's
+        # stamp: any publication, edit or scheduled post going live moves it.
+        stamp = freshness.state(self.request)
+        archive = get_or_compute(
+            f"blog:archive-months:{stamp.key}",
+            lambda: recent_months(stamp.newest),
+            timeout=ARCHIVE_TIMEOUT,
+        )
+        return super().get_context_data(archive=archive, **kwargs)
 
 
 class CategoryDetailView(PostListMixin, ListView):
@@ -143,10 +159,36 @@ class DateArchiveMixin(PostListMixin):
     empty_is_404 = True
     template_name = "blog/archive.html"
 
+    def period(self) -> tuple:
+        """The page's first moment and the next period's, site time."""
+        raise NotImplementedError
+
+    def neighbour(self, moment) -> dict | None:
+        """The link to the period of `moment` (a post's date, site time), or None."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        # The nearest periods that have posts, not merely the adjacent ones: one statement
+        # of two index probes (Django's own previous/next asked the same, a query each).
+        before, after = adjacent(*self.period())
+        return super().get_context_data(
+            previous_archive=before and self.neighbour(before),
+            next_archive=after and self.neighbour(after),
+            **kwargs,
+        )
+
 
 class YearArchiveView(DateArchiveMixin, BaseYearArchiveView):
     def get_page_title(self):
         return f"{self.get_year()}年の記事"
+
+    def period(self):
+        year = int(self.get_year())
+        return month_start(year, 1), month_start(year + 1, 1)
+
+    def neighbour(self, moment):
+        url = reverse("blog:year_archive", kwargs={"year": moment.year})
+        return {"url": url, "label": f"{moment.year}年"}
 
     def get_context_data(self, **kwargs):
         crumbs = breadcrumbs.for_archive(int(self.get_year()))
@@ -161,6 +203,14 @@ class MonthArchiveView(DateArchiveMixin, BaseMonthArchiveView):
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
         return []  # the days of the month: no template lists them
+
+    def period(self):
+        year, month = int(self.get_year()), int(self.get_month())
+        return month_start(year, month), month_start(year, month + 1)
+
+    def neighbour(self, moment):
+        url = reverse("blog:month_archive", kwargs={"year": moment.year, "month": moment.month})
+        return {"url": url, "label": f"{moment.year}年{moment.month}月"}
 
     def get_context_data(self, **kwargs):
         crumbs = breadcrumbs.for_archive(int(self.get_year()), int(self.get_month()))
