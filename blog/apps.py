@@ -17,8 +17,10 @@ class BlogConfig(AppConfig):
         from .freshness import connect_signals
         from .roles import sync_roles
         from .search.backends import register_lookups
+        from .websub import connect_signals as connect_websub
 
         register_converters()  # uslug, yyyy, mm, ptoken for blog/urls.py
         register_lookups()  # tokens__rowmatch for the search engine
         connect_signals()  # every change to what readers see moves the site's stamp
+        connect_websub()  # publishing tells the WebSub hub, when there is one
         post_migrate.connect(sync_roles, sender=self, dispatch_uid="blog.roles.sync_roles")

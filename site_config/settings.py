@@ -343,6 +343,9 @@ BLOG = {
 # WebSub (https://www.w3.org/TR/websub/): the hub the feeds name and blog/websub.py pings when
 # a post's feeds change. Empty: no hub is named and nothing is sent.
 WEBSUB_HUB_URL = os.environ.get("WEBSUB_HUB_URL", "").strip()
+# The origin the feeds are read on (https://news.example.jp): the feed URLs a ping names, which
+# must be the ones subscribers read. Empty: the first of CSRF_TRUSTED_ORIGINS.
+WEBSUB_SITE_URL = os.environ.get("WEBSUB_SITE_URL", "").strip()
 
 LOGGING = {
     "version": 1,
