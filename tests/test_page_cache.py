@@ -62,6 +62,8 @@ def public_urls(post):
         reverse("blog:feed_rss"),
         reverse("blog:feed_atom"),
         reverse("blog:tag_feed_rss", kwargs={"slug": post.ordered_tags[0].slug}),
+        reverse("blog:feed_json"),
+        reverse("blog:author_feed_json", kwargs={"slug": post.ordered_authors[0].slug}),
         reverse("sitemap_index"),
         reverse("sitemap_section", kwargs={"section": "posts"}),
         reverse("blog:opensearch"),

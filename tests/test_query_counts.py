@@ -56,6 +56,7 @@ def urls(site) -> list[str]:
         reverse("blog:tag_feed_rss", kwargs={"slug": tag.slug}),
         reverse("blog:category_feed_atom", kwargs={"slug": site["category"].slug}),
         reverse("blog:author_feed_rss", kwargs={"slug": site["author"].slug}),
+        reverse("blog:feed_json"), reverse("blog:tag_feed_json", kwargs={"slug": tag.slug}),
         "/sitemap.xml", "/sitemap-posts.xml", "/sitemap-tags.xml", "/sitemap-categories.xml",
         "/sitemap-authors.xml", reverse("blog:opensearch"),
     ]  # fmt: skip
