@@ -33,7 +33,10 @@ from .models import Author, Category, Post, Tag
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 5.0  # seconds a ping may wait for the hub
-_threads: list[threading.Thread] = []  # pings under way (wait_for_pings)
+URLS_PER_PING = 100  # feeds named in one request: a bounded body, whatever the burst
+# Pings asked for (hub, feed paths) and the thread sending them, if one is running.
+_pending: list[tuple[str, list[str]]] = []
+_worker: threading.Thread | None = None
 _lock = threading.Lock()
 
 
@@ -113,26 +116,49 @@ def send(paths: list[str], hub: str | None = None) -> bool:
 
 
 def ping_later(paths: list[str]) -> None:
-    """send(paths) in a thread of its own. Not a daemon: a command that saved posts (an
-    import) waits for its pings, at most TIMEOUT, instead of dropping them at exit."""
-    thread = threading.Thread(target=send, args=(paths, hub_url()), name="websub-ping")
+    """send(paths) from the ping thread, soon. Pings that come while it is sending (an import
+    publishing a thousand posts) wait and go together in its next request, each feed once,
+    instead of a thread and a request each."""
+    global _worker
     with _lock:
-        _threads[:] = [t for t in _threads if t.is_alive()]
-        _threads.append(thread)
-    thread.start()
+        _pending.append((hub_url(), paths))
+        if _worker is None:
+            # Not a daemon: a command that saved posts (an import) sends its pings before it
+            # exits, waiting at most TIMEOUT a request. The thread ends once nothing waits.
+            _worker = threading.Thread(target=_drain, name="websub-ping")
+            _worker.start()
 
 
-def pings_under_way() -> int:
+def _drain() -> None:
+    global _worker
+    while True:
+        with _lock:
+            batch = list(_pending)
+            _pending.clear()
+            if not batch:
+                _worker = None
+                return
+        by_hub: dict[str, dict[str, None]] = {}
+        for hub, paths in batch:
+            by_hub.setdefault(hub, {}).update(dict.fromkeys(paths))
+        for hub, paths in by_hub.items():
+            paths = list(paths)
+            for start in range(0, len(paths), URLS_PER_PING):
+                send(paths[start : start + URLS_PER_PING], hub)
+
+
+def pings_under_way() -> bool:
+    """Whether pings wait to be sent, or are being sent."""
     with _lock:
-        return sum(thread.is_alive() for thread in _threads)
+        return _worker is not None
 
 
-def wait_for_pings(timeout: float = TIMEOUT + 1) -> None:
-    """Wait for the pings started so far (tests; a command before it reports)."""
+def wait_for_pings(timeout: float = 30.0) -> None:
+    """Wait until every ping asked for so far is sent or has failed (tests, commands)."""
     with _lock:
-        threads = list(_threads)
-    for thread in threads:
-        thread.join(timeout)
+        worker = _worker
+    if worker is not None:
+        worker.join(timeout)
 
 
 def _is_live(status, published_at) -> bool:

@@ -167,7 +167,7 @@ def test_no_hub_no_ping(settings, draft, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
         post.save()
-    assert websub.pings_under_way() == 0
+    assert not websub.pings_under_way()
     assert not any(c.__module__ == websub.__name__ for c in callbacks)
 
 
@@ -201,7 +201,7 @@ def test_a_slow_hub_does_not_hold_the_save(settings, draft, django_capture_on_co
             post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
             post.save()
         assert slow.arrived.wait(10)  # the hub has the request...
-        assert websub.pings_under_way() == 1  # ...and has not answered: the save did not wait
+        assert websub.pings_under_way()  # ...and has not answered: the save did not wait
         assert slow.forms == []
         slow.release.set()
         websub.wait_for_pings()
@@ -261,3 +261,32 @@ def test_ping_hub_command_pings_for_posts_gone_live_by_schedule(hub, time_machin
     assert feeds_of() <= topics
     old = Post.objects.get(title="昔の記事").ordered_categories[0]
     assert not feeds_of("category", old.slug) & topics
+
+
+def test_pings_that_come_during_a_send_go_together(settings, django_capture_on_commit_callbacks):
+    """While the hub holds a ping, two more publications wait and then go in one request that
+    names each of their feeds once (an import publishing many posts does not make a request,
+    or a thread, per post)."""
+    slow = Hub(hold=True)
+    settings.WEBSUB_HUB_URL, settings.WEBSUB_SITE_URL = slow.url, SITE
+    shared = CategoryFactory(name="共有")
+    drafts = [PostFactory(draft=True, categories=[shared]) for _ in range(3)]
+    try:
+        for n, post in enumerate(drafts):
+            with django_capture_on_commit_callbacks(execute=True):
+                post.status, post.published_at = Post.Status.PUBLISHED, timezone.now()
+                post.save()
+            if n == 0:
+                assert slow.arrived.wait(10)  # the first is at the hub, unanswered
+        slow.release.set()
+        websub.wait_for_pings()
+        assert len(slow.forms) == 2  # the first post's ping, then the other two's
+        named = [value for key, value in slow.forms[1] if key == "hub.url"]
+        assert len(named) == len(set(named))  # the shared category and site feeds once
+        authors = {a.slug for post in drafts[1:] for a in post.ordered_authors}
+        expected = feeds_of() | feeds_of("category", shared.slug)
+        for slug in authors:
+            expected |= feeds_of("author", slug)
+        assert slow.topics()[1] == expected
+    finally:
+        slow.stop()
