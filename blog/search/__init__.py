@@ -7,7 +7,8 @@ search document (PostSearchDocument) of index terms, in the manner of Lucene's C
   characters, so one- to three-character queries (電, 提携, 東京都) are index lookups like any
   other, and a longer one is the AND of its triples: a rare 産業界 is one term of the index,
   not two common pairs (産業, 業界) whose posts would all have to be read;
-- Latin words and numbers are terms, matched by prefix ("open" finds "OpenAI");
+- Latin words and numbers are terms, matched as whole words or their plurals ("GPU" finds
+  "GPUs", "AI" does not find "aim" or "plain": terms.word_forms);
 - where a Latin word touches CJK text, the junction is a term too ("AIインフラ" → "aiイ",
   "2025年" → "2025年"), so a mixed query does not match every post that has "AI" somewhere and
   "インフラ" somewhere else.
@@ -28,7 +29,8 @@ How a query runs (every step reads an index or a bounded number of rows):
 Counting every match of a common term is what makes naive search slow, so the count is exact up
 to EXACT_COUNT_LIMIT and "about" beyond it (see SearchResults.count).
 
-The rooms: terms.py (text to index terms and parsed queries, pure), backends.py (the two
+The rooms: terms.py (text to index terms and parsed queries, pure), snippets.py (result
+snippets as written, pure), backends.py (the two
 databases' index queries and the RowMatch lookup), results.py (SearchResults), and here the
 entry points: search(), index_post() and rebuild_search_index().
 """
@@ -45,13 +47,13 @@ from .results import (
     document_match,
     each_post,
 )
+from .snippets import snippet
 from .terms import (
     QueryTerm,
     document_fields,
     index_terms,
     normalize,
     parse_query,
-    snippet,
     stored_terms,
 )
 

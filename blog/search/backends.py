@@ -5,7 +5,7 @@ query in each database's language, and the per-row RowMatch lookup. Every
 from django.db import connection, connections, router
 from django.db.models import Lookup
 
-from .terms import QueryTerm, lexeme_pattern, lexemes_of
+from .terms import QueryTerm, lexeme_pattern, lexemes_of, word_forms
 
 # Where each indexed column's index lives (migrations 0003 and 0004).
 PG_VECTORS = {"tokens": "search_vector", "title_tokens": "title_vector"}
@@ -16,10 +16,17 @@ def index_query(lexemes) -> str:
     """The index terms ANDed, in the database's own query language. Lexemes hold only letters
     and digits and are quoted, so nothing in a search box can change the query's meaning. On
     PostgreSQL it is a tsquery literal: the lexemes are ours already, as the stored vectors'
-    are (migration 0004), so no text-search parser rewrites them on either side."""
+    are (migration 0004), so no text-search parser rewrites them on either side. A whole word
+    is the OR of its few forms, each an exact term of the index (no prefix merging)."""
     if connection.vendor == "postgresql":
-        return " & ".join(f"'{lex}'" + (":*" if prefix else "") for lex, prefix in lexemes)
-    return " AND ".join(f'"{lex}"' + ("*" if prefix else "") for lex, prefix in lexemes)
+        quoted, any_of, all_of = "'{}'", " | ", " & "
+    else:
+        quoted, any_of, all_of = '"{}"', " OR ", " AND "
+    groups = []
+    for lexeme, inflected in lexemes:
+        forms = [quoted.format(form) for form in word_forms(lexeme, inflected)]
+        groups.append(forms[0] if len(forms) == 1 else "(" + any_of.join(forms) + ")")
+    return all_of.join(groups)
 
 
 def candidate_sql(terms: list[QueryTerm], column: str, limit: int) -> tuple[str, list]:
@@ -82,7 +89,7 @@ class RowMatch(Lookup):
             sql = f"COALESCE({vector}, ''::tsvector) @@ {rhs}::tsquery"
         else:
             # On the stored text with Python's own regular expressions (Django registers
-            # REGEXP on SQLite). Asking FTS5 row by row re-reads a prefix term's whole doclist
+            # REGEXP on SQLite). Asking FTS5 row by row re-reads a term's whole doclist
             # for each row: 12 ms a row for "gpu"* at 100,000 posts.
             text = {"tokens": "text", "title_tokens": "title"}[column]
             sql = f'{table}."{text}" REGEXP {rhs}'

@@ -1,5 +1,7 @@
 """Ranked search results: candidates from the index, checked only as far as a page needs."""
 
+import re
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -14,7 +16,8 @@ from django.utils.safestring import SafeString
 
 from ..models import Post, PostSearchDocument
 from .backends import candidates
-from .terms import QueryTerm, snippet
+from .snippets import SNIPPET_RADIUS, body_text, match_pattern, snippet
+from .terms import QueryTerm, normalize
 
 CANDIDATE_LIMIT = 1000  # index candidates ranked in one query; beyond, posts are read by date
 EXACT_COUNT_LIMIT = 1000  # above this, "about N": an exact COUNT(*) of a common term is slow
@@ -196,15 +199,15 @@ class SearchResults:
         ids = self.ids(start, stop)
         if ids == getattr(self, "_read_ids", None):  # the page again, now exactly counted
             return self._read_posts
-        # Result lists show the title, summary and a snippet of the stored text: the heavy
-        # columns (the body twice over, the index terms) stay in the database.
+        # Result lists show the title and a snippet of the body as written (from body_html,
+        # found by the stored text): the other heavy columns (the Markdown, the index terms)
+        # stay in the database.
         posts = (
             Post.objects.filter(pk__in=ids)
             .with_names()
             .select_related("search_document")
             .defer(
                 "body",
-                "body_html",
                 "toc_html",
                 "health_findings",
                 "search_document__tokens",
@@ -241,4 +244,20 @@ class SearchResults:
         return f"{count:,}件" if self.exact else f"約{count:,}件"
 
     def snippet(self, post) -> SafeString:
-        return snippet(post.search_document.text, self.terms)
+        """A passage of the post's body as written around its first match past the summary
+        (snippets.snippet). The stored text (title, excerpt, body; folded) says where that
+        match is, so only the body's HTML up to there is turned into text, or none of it
+        when the match is only in the title or the excerpt."""
+        pattern = match_pattern(self.terms)
+        if pattern is None:
+            return snippet("", self.terms, summary=post.summary)
+        stored, from_body = post.search_document.text, not post.excerpt
+        start = len(post.search_document.title) + len(normalize(post.excerpt)) + 2
+        # Folded as the index folds it but not case-folded: the pattern ignores case here.
+        located = re.compile(pattern.pattern, re.IGNORECASE)
+        skip = start + (len(post.summary) if from_body else 0)
+        found = located.search(stored, skip) or located.search(stored, start)
+        body = ""
+        if found:  # NFKC moves offsets a little ("…" is "..."): read on past the passage
+            body = body_text(post.body_html, found.start() - start + 4 * SNIPPET_RADIUS)
+        return snippet(body, self.terms, summary=post.summary, from_body=from_body)

@@ -1,20 +1,16 @@
 """The text side of search, pure functions of strings: normalising, index terms, parsed
-queries, the per-row pattern of an index term, and result snippets. Nothing here touches the
-database."""
+queries and the per-row pattern of an index term (result snippets: snippets.py). Nothing here
+touches the database."""
 
 import re
 import unicodedata
 from dataclasses import dataclass
-
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 
 from ..content.text import html_to_text
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 MAX_WORD_LENGTH = 100  # a longer "word" (a pasted hash) is not indexed: tsvector allows 2 KB
-SNIPPET_RADIUS = 60
 GRAM = 3  # the longest run of CJK characters indexed as one term
 
 # Kana, kanji and hangul letters. The kana blocks' marks and punctuation (the combining and
@@ -71,8 +67,9 @@ def index_terms(text: str, normalized: bool = False) -> list[str]:
 @dataclass(frozen=True)
 class QueryTerm:
     text: str  # NFKC, as typed: the substring a match must contain (case-insensitively)
-    lexemes: tuple[tuple[str, bool], ...]  # (index term, matched as a prefix): all must match
-    latin: bool  # has Latin words, which the index matches at word starts (not any substring)
+    # (index term, or its inflected forms too: see word_forms): all must match
+    lexemes: tuple[tuple[str, bool], ...]
+    latin: bool  # has Latin words, which the index matches as whole words (not any substring)
     exact: bool = False  # the index match alone is the exact match (no substring check needed)
 
     @property
@@ -98,11 +95,11 @@ def parse_query(raw: str) -> list[QueryTerm]:
                 grams = [run[i : i + size] for i in range(len(run) - size + 1)]
                 lexemes.extend((gram, False) for gram in grams)
             elif not touches and not (index + 1 < len(runs) and runs[index + 1][2]):
-                # A word touching CJK text is implied by its junction term, which is far
-                # rarer: a prefix like 'ai'* makes the index merge every term it starts.
+                # A word touching CJK text is implied by its junction term, which is rarer.
                 lexemes.append((run, True))
             if touches and previous[1] != cjk:
-                # A word that ends the term may go on in the text ("言語Mojo" in "言語Mojolicious").
+                # A word that ends the term may be inflected in the text ("言語GPUs"), not
+                # go on ("言語Mojo" is not in "言語Mojolicious").
                 last_word = not cjk and index == len(runs) - 1
                 lexemes.append((_junction(previous[0], previous[1], run), last_word))
             previous = (run, cjk)
@@ -110,7 +107,9 @@ def parse_query(raw: str) -> list[QueryTerm]:
         # word touching one CJK character (its junction term says exactly that). Longer terms
         # are confirmed on the stored text. (Runs that touch are never of the same kind.)
         (first, first_cjk, _), *rest = runs
-        if not rest:
+        if "".join(run for run, _, _ in runs) != term.casefold():
+            exact = False  # signs the index does not keep: "C++", "Node.js", "open feed"
+        elif not rest:
             exact = not first_cjk or len(first) <= GRAM
         else:
             cjk_run = first if first_cjk else rest[0][0]
@@ -147,6 +146,21 @@ def document_fields(title: str, excerpt: str, body_html: str) -> dict:
     }
 
 
+# English plurals: a search for GPU finds "GPUs" (the odd form "gpues" finds nothing). Not prefixes, which
+# made "AI" find "aim" and "Airbnb", "Go" find "Google" and "C++" every word starting with c;
+# not stems either ("OS" is not a plural of "O").
+_INFLECTIONS = ("s", "es")
+
+
+def word_forms(lexeme: str, inflected: bool) -> tuple[str, ...]:
+    """The index terms that are this lexeme as a whole word: itself, and its plurals when it
+    is `inflected` and ends in a letter (not a digit or CJK: "5s", "語s" are not words)."""
+    last = lexeme[-1]
+    if not inflected or not last.isalpha() or _IS_CJK.match(last):
+        return (lexeme,)
+    return (lexeme, *(lexeme + ending for ending in _INFLECTIONS))
+
+
 def lexemes_of(terms: list[QueryTerm]) -> list[tuple[str, bool]]:
     return list(dict.fromkeys(lex for term in terms for lex in term.lexemes))
 
@@ -155,40 +169,19 @@ _WORD_START = rf"(?<![^\W_{_CJK}])"  # not inside a Latin run: where index_terms
 _WORD_END = rf"(?![^\W_{_CJK}])"
 
 
-def lexeme_pattern(lexeme: str, prefix: bool) -> str:
+def lexeme_pattern(lexeme: str, inflected: bool) -> str:
     """A regular expression that finds, in a document's NFKC text, exactly what makes
-    index_terms() produce this index term (or one it starts, for a prefix)."""
-    escaped = re.escape(lexeme)
+    index_terms() produce this index term (or one of its word_forms)."""
+    forms = word_forms(lexeme, inflected)
+    escaped = (
+        "(?:" + "|".join(re.escape(form) for form in forms) + ")"
+        if forms[1:]
+        else re.escape(lexeme)
+    )
     if _IS_CJK.match(lexeme[-1]) and not _IS_CJK.match(lexeme[0]):  # a word, then CJK
         return _WORD_START + escaped
     if _IS_CJK.match(lexeme[0]) and not _IS_CJK.match(lexeme[-1]):  # CJK, then a word
-        return escaped + ("" if prefix else _WORD_END)
+        return escaped + _WORD_END
     if not _IS_CJK.match(lexeme[0]):  # a Latin word
-        return _WORD_START + escaped + ("" if prefix else _WORD_END)
+        return _WORD_START + escaped + _WORD_END
     return escaped  # CJK characters: any occurrence is one
-
-
-def snippet(text: str, terms: list[QueryTerm], radius: int = SNIPPET_RADIUS) -> SafeString:
-    """About 2 × radius characters around the first match, each match in <mark>, escaped."""
-    folded = text.casefold()
-    if len(folded) != len(text):  # "ß" → "ss" and a few more: keep offsets those of the text
-        folded = "".join(ch.casefold() if len(ch.casefold()) == 1 else ch for ch in text)
-    needles = [term.text.casefold() for term in terms if term.text]
-    spans = []
-    for needle in needles:
-        start = folded.find(needle)
-        while start != -1:
-            spans.append((start, start + len(needle)))
-            start = folded.find(needle, start + len(needle))
-    first = min((s for s, _ in spans), default=0)
-    begin, end = max(0, first - radius), min(len(text), first + radius)
-    pieces, cursor = [], begin
-    for start, stop in sorted(spans):
-        if start < cursor or stop > end:
-            continue
-        pieces.append(escape(text[cursor:start]))
-        pieces.append(f"<mark>{escape(text[start:stop])}</mark>")
-        cursor = stop
-    pieces.append(escape(text[cursor:end]))
-    body = " ".join("".join(pieces).split())
-    return mark_safe(("…" if begin else "") + body + ("…" if end < len(text) else ""))  # noqa: S308 (every piece escaped)
