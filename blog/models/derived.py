@@ -17,7 +17,9 @@ from importlib.metadata import version
 from django.conf import settings
 
 from ..content.health import check_post, overall
-from ..content.markdown import render_markdown
+from ..content.language import post_language
+from ..content.markdown import Rendered, render_markdown
+from ..content.phrases import title_html
 from ..content.reading_time import reading_minutes
 from ..content.text import (
     SUMMARY_LENGTH,
@@ -29,14 +31,18 @@ from ..content.text import (
 
 # What derive() writes: a save keeps them only when none was left out of the query (deferred).
 DERIVED_OUTPUTS = frozenset(
-    {"body_html", "toc_html", "reading_time", "summary", "health", "health_findings"}
-)
+    {
+        "body_html", "toc_html", "reading_time", "summary", "health", "health_findings",
+        "language", "title_html",
+    }
+)  # fmt: skip
 
 
 @cache
 def _libraries() -> tuple[str, ...]:
-    """The versions of the libraries that render and sanitise: an upgrade derives again too."""
-    return tuple(version(name) for name in ("markdown", "nh3"))
+    """The versions of the libraries that render, sanitise and mark phrases: an upgrade
+    derives again too."""
+    return tuple(version(name) for name in ("markdown", "nh3", "budoux"))
 
 
 def derivation_key(post) -> str:
@@ -52,6 +58,7 @@ def derivation_key(post) -> str:
         post.excerpt,
         post.body,
         post.reading_time_override,
+        post.language_override,
     )
     return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
@@ -84,14 +91,27 @@ def check_health(post) -> list:
     return check_post(post)
 
 
+def render_body(body: str) -> Rendered:
+    """The body's HTML as pages show it: the Markdown rendered and sanitised, then the
+    library's images in it given their <picture> (renditions, width and height; the first
+    image not lazy) by blog/images, whose own escaped markup is all that is added."""
+    from ..images.library import pictures_for  # blog.images reads the models: imported late
+
+    rendered = render_markdown(body)
+    return Rendered(html=pictures_for(rendered.html), toc_html=rendered.toc_html)
+
+
 def derive(post, key: str) -> None:
-    rendered = render_markdown(post.body)
+    rendered = render_body(post.body)
     post.body_html, post.toc_html = rendered.html, rendered.toc_html
     if post.reading_time_override:
         post.reading_time = post.reading_time_override
     else:
         post.reading_time = reading_minutes(post.body_html)
     post.summary = summarize(post.excerpt or html_to_text(post.body_html), SUMMARY_LENGTH)
+    # The editor's choice, else the text's; headings (title_html) break at its phrases.
+    post.language = post_language(post.language_override, post.title, post.body_html)
+    post.title_html = title_html(post.title, post.language)
     findings = check_health(post)
     post.health_findings = [finding.as_dict() for finding in findings]
     post.health = overall(findings)
