@@ -21,10 +21,12 @@ from .taxonomy import Author, Category, Tag, TaggedPost
 
 # (kind, link model, the link's post field, its target field, the target's columns). The
 # columns are attnames, in the model's field order: Model.from_db takes a partial row's values
-# in that order (whatever the order of the names) and leaves the other fields deferred.
+# in that order (whatever the order of the names) and leaves the other fields deferred. The
+# three SELECTs are one UNION ALL, so a position holds one type in all three (PostgreSQL
+# refuses text over bigint): NULL (None) fills the places a model has no such column.
 _PARTS = (
     ("authors", PostAuthor, "post", "author", Author, ("id", "name", "slug", "bio", "avatar", "website", "user_id")),
-    ("categories", PostCategory, "post", "category", Category, ("id", "name", "slug", "parent_id", None, None, None)),
+    ("categories", PostCategory, "post", "category", Category, ("id", "name", "slug", None, None, None, "parent_id")),
     ("tags", TaggedPost, "content_object", "tag", Tag, ("id", "name", "slug", None, None, None, None)),
 )  # fmt: skip
 KINDS = tuple(part[0] for part in _PARTS)
@@ -43,8 +45,9 @@ class Names:
         if kind not in self._models:
             model, columns = next((p[4], p[5]) for p in _PARTS if p[0] == kind)
             names = [c for c in columns if c]
+            places = [i for i, c in enumerate(columns) if c]
             self._models[kind] = [
-                model.from_db(db, names, row[: len(names)]) for row in self.rows[kind]
+                model.from_db(db, names, [row[i] for i in places]) for row in self.rows[kind]
             ]
         return self._models[kind]
 
