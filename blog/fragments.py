@@ -134,7 +134,7 @@ def post_neighbours(previous_post, next_post, related_posts) -> SafeString:
     by what it shows of them, so it is shared until one of them changes."""
 
     def shown(post):
-        return post and (post.pk, post.slug, post.title, post.published_at)
+        return post and (post.pk, post.slug, post.title, post.title_html, post.published_at)
 
     context = {
         "previous_post": previous_post,

@@ -94,7 +94,8 @@ def test_post_page_shows_everything_a_reader_needs(client):
         published_at=datetime(2025, 11, 26, 2, 20, 13, tzinfo=UTC),
     )  # fmt: skip
     page = html(client.get(post.get_absolute_url()))
-    assert page.count("<h1") == 1 and "<h1>提携の背景</h1>" in page
+    # The title as its heading, phrase-marked (<wbr>: tests/test_phrases.py).
+    assert page.count("<h1") == 1 and "<h1>提携の<wbr>背景</h1>" in page
     assert '<time datetime="2025-11-26T11:20:13+09:00">2025年11月26日 11:20</time>' in page
     assert f'href="{author.get_absolute_url()}" rel="author">ALLFORCES編集部</a>' in page
     assert f'href="{category.get_absolute_url()}">AI導入戦略</a>' in page

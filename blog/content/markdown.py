@@ -18,6 +18,7 @@ from .depth import limit_html_depth
 from .fences import LinearFencesExtension
 from .footnotes import LinearFootnotesExtension
 from .inline import LinearInlineExtension
+from .phrases import mark_headings
 from .text import strip_invalid_characters
 
 EXTENSIONS = ["tables", "fenced_code", "codehilite", "footnotes", "toc", "sane_lists", "smarty"]
@@ -183,7 +184,10 @@ def render_markdown(source: str) -> Rendered:
         # shown as plain paragraphs rather than the save or the preview failing.
         return Rendered(html=_plain_paragraphs(source), toc_html="")
     toc = md.toc if _count_headings(getattr(md, "toc_tokens", [])) >= MIN_TOC_HEADINGS else ""
-    return Rendered(html=_mark_external_links(sanitize(body)), toc_html=sanitize(toc))
+    # Phrase marks last: <wbr> is not on the allow-list (authors have no use for it), and
+    # they are made from the sanitised headings' text (blog/content/phrases.py).
+    marked = mark_headings(_mark_external_links(sanitize(body)))
+    return Rendered(html=marked, toc_html=sanitize(toc))
 
 
 def _plain_paragraphs(source: str) -> str:

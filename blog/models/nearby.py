@@ -7,7 +7,7 @@ from django.db.models.expressions import RawSQL
 from .posts import Post
 
 # A link to another post shows its title and date: the bodies stay in the database.
-LINK_FIELDS = ("slug", "title", "published_at")
+LINK_FIELDS = ("slug", "title", "title_html", "published_at")
 # Related posts are chosen among the newest posts of each shared tag, not all of them: a tag
 # on 20,000 posts once meant counting shared tags over all 20,000 (77-122 ms a page at
 # 100,000 posts). A post sharing a tag few posts have is always a candidate; one sharing only

@@ -32,7 +32,7 @@ UNDATED_LABEL = "公開（日時未設定）"
 # Fields save() derives from the others; save(update_fields=[...]) always writes them too.
 DERIVED_FIELDS = {
     "body_html", "toc_html", "reading_time", "summary", "revised_at", "health",
-    "health_findings", "version", "updated_at", "derived_from",
+    "health_findings", "version", "updated_at", "derived_from", "language", "title_html",
 }  # fmt: skip
 # The large columns no list of posts shows (the source, its rendering, health data, front
 # matter): lists and feeds leave them in the database (a long post is 100 KB of them).
