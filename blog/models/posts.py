@@ -293,6 +293,11 @@ class Post(models.Model):
             # the row was derived from the same inputs (a restore brings an old text back).
             if derived or stored is None or stored["derived_from"] != key:
                 index_post(self)
+            from ..images.cards import schedule_card  # reads the models: imported late
+
+            # The social card shows the primary category, which the admin's inlines write
+            # after this row: it is checked (and drawn if new) when the transaction commits.
+            schedule_card(self, using=kwargs.get("using"))
         self._loaded_version = self.version
 
     def get_absolute_url(self):
@@ -416,6 +421,9 @@ class Post(models.Model):
             for i, category in enumerate(categories)
         )
         site_changed()
+        from ..images.cards import schedule_card
+
+        schedule_card(self)  # the card shows the primary category
 
     def set_tags(self, names) -> None:
         """Replace the tags, keeping the given order; names differing only in case are one tag."""

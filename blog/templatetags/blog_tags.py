@@ -2,6 +2,7 @@
 
 import json
 from html import escape
+from urllib.parse import quote
 
 from django import template
 from django.conf import settings
@@ -61,11 +62,40 @@ def post_json_ld(context, post) -> str:
         "articleSection": [category.name for category in post.ordered_categories],
         "timeRequired": f"PT{post.reading_time}M",
     }
-    if post.cover_id:
-        data["image"] = request.build_absolute_uri(post.cover.file.url)
+    # The picture og:image shows (blog/_post_social.html): the cover's card, else the card.
+    data["image"] = share_image(context, post)["url"]
     data = {key: value for key, value in data.items() if value not in (None, [], "")}
     text = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 (escaped above)
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context, post=None) -> dict:
+    """What a shared link shows (og:image, twitter:image, JSON-LD image), with an absolute
+    URL: a post's cover card or generated card (blog/images/cards.py), else the site's."""
+    from ..images import cards  # Pillow and the font's metrics: only where a card is shown
+
+    image = cards.post_share_image(post) if post is not None else None
+    image = image or cards.site_share_image()
+    request = context.get("request")  # none on the 503 page, rendered without one
+    url = request.build_absolute_uri(image.url) if request is not None else image.url
+    return {"url": url, "width": image.width, "height": image.height, "alt": image.alt}
+
+
+@register.simple_tag
+def share_links(url: str, title: str) -> list[dict]:
+    """A post's share links (blog/_share.html): each service's own share URL for the
+    canonical URL and title, percent-encoded. Plain links: no script of theirs is loaded."""
+    quoted, text = quote(url, safe=""), quote(title, safe="")
+    # はてなブックマーク names an entry by the URL without its scheme (https: under /s/).
+    scheme, _, rest = url.partition("://")
+    hatena = ("s/" if scheme == "https" else "") + quote(rest, safe="/:@!$&'()*+,;=~%-._")
+    return [
+        {"name": "X", "action": "でポスト", "url": f"https://x.com/intent/post?text={text}&url={quoted}"},
+        {"name": "はてなブックマーク", "action": "に追加", "url": f"https://b.hatena.ne.jp/entry/{hatena}"},
+        {"name": "LINE", "action": "で送る", "url": f"https://social-plugins.line.me/lineit/share?url={quoted}"},
+        {"name": "Facebook", "action": "でシェア", "url": f"https://www.facebook.com/sharer/sharer.php?u={quoted}"},
+    ]  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)
