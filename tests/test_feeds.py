@@ -395,3 +395,23 @@ def test_autodiscovery_links_resolve(client, world, subject):
         response = client.get(href)
         assert response.status_code == 200, href
         assert response["Content-Type"] == AUTODISCOVERY[kind]
+
+
+def test_cover_without_renditions_falls_back_to_the_original(client, settings, tmp_path):
+    """A cover whose renditions are not made yet: JSON Feed and media:content show the
+    original; RSS and Atom carry no enclosure, whose length cannot be stated without it."""
+    settings.MEDIA_ROOT = tmp_path
+    cover, _card = make_cover()
+    cover.renditions = []
+    cover.save()
+    post = PostFactory(title="画像のある記事")
+    Post.objects.filter(pk=post.pk).update(cover=cover)
+    original = absolute(cover.file.url)
+    root = ElementTree.fromstring(client.get(feed_url("site", "rss")).content)
+    (media,) = root.iter(f"{{{MEDIA}}}content")
+    assert media.get("url") == original
+    assert (media.get("width"), media.get("height")) == ("1600", "1000")
+    assert "fileSize" not in media.attrib
+    for kind in ("rss", "atom"):
+        assert parse(client.get(feed_url("site", kind))).entries[0].enclosures == []
+    assert client.get(feed_url("site", "json")).json()["items"][0]["image"] == original
