@@ -268,3 +268,56 @@ def test_make_renditions_fills_images_carried_over(media, db):
     assert carried.digest
     assert Image.objects.get(pk=missing.pk).renditions == []
     assert Image.objects.get(pk=done.pk).renditions == done.renditions
+
+
+def test_post_page_shows_its_cover_as_a_figure(client, media, db):
+    """The post page opens with its cover: a <figure> whose picture is fetched early (not
+    lazy), with width and height, and caption and credit in the <figcaption>."""
+    image, _ = store_upload(upload(picture_bytes(size=(1600, 900))), alt="港の夜景")
+    Image.objects.filter(pk=image.pk).update(caption="横浜の港", credit="編集部撮影")
+    post = PostFactory(cover=image)
+    page = client.get(post.get_absolute_url()).content.decode()
+    figure = page[page.index('<figure class="post-cover">') :]
+    figure = figure[: figure.index("</figure>")]
+    (img,) = tags(figure, "img")
+    assert img["alt"] == "港の夜景" and img["fetchpriority"] == "high" and "loading" not in img
+    assert (img["width"], img["height"]) == ("1600", "900")
+    assert "横浜の港" in figure and "編集部撮影" in figure
+
+
+def test_lists_show_thumbnails_or_a_placeholder_tile(client, media, db):
+    """Each list entry has a thumbnail: the cover's picture, lazy, or for a post without one
+    a tile with its category's name."""
+    from tests.factories import CategoryFactory
+
+    image, _ = store_upload(upload(picture_bytes(size=(800, 600))), alt="表紙")
+    PostFactory(title="表紙のある記事", cover=image)
+    PostFactory(title="表紙のない記事", categories=[CategoryFactory(name="クラウド")])
+    page = client.get("/").content.decode()
+    thumbs = [img for img in tags(page, "img") if img.get("alt") == "表紙"]
+    assert thumbs and thumbs[0]["loading"] == "lazy" and thumbs[0]["width"] == "800"
+    assert "thumb--placeholder" in page
+    tile = page[page.index("thumb--placeholder") :]
+    assert tile[: tile.index("</span></span>")].endswith("クラウド")
+
+
+def test_list_thumbnails_add_no_query(client, media, db):
+    """The home page makes the same number of queries with ten covered posts as with one:
+    covers come with the posts (select_related)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        from django.core.cache import cache
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    image, _ = store_upload(upload(picture_bytes(size=(400, 300))), alt="表紙")
+    PostFactory(cover=image)
+    one = count()
+    for _ in range(9):
+        PostFactory(cover=image)
+    assert count() == one

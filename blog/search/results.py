@@ -205,7 +205,7 @@ class SearchResults:
         posts = (
             Post.objects.filter(pk__in=ids)
             .with_names()
-            .select_related("search_document")
+            .select_related("search_document", "cover")  # the cover: each result's thumbnail
             .defer(
                 "body",
                 "toc_html",
