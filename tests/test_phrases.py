@@ -122,3 +122,15 @@ def test_post_page_and_list_show_the_marked_title(client):
     assert f"<span>前の記事</span>{older.title_html}</a>" in page
     home = client.get(reverse("blog:post_list")).content.decode()
     assert f'">{newer.title_html}</a></h2>' in home
+
+
+@pytest.mark.django_db
+def test_tag_never_shows_a_stale_title():
+    """A title changed around save() (an update(): title_html not made again) is shown as the
+    new title, unmarked, not as the old marked one."""
+    post = PostFactory(title=LONG_TITLE)
+    Post.objects.filter(pk=post.pk).update(title="書き直した見出しの記事")
+    shown = Template("{% load blog_tags %}{% post_title post %}").render(
+        Context({"post": Post.objects.get(pk=post.pk)})
+    )
+    assert shown == "書き直した見出しの記事"

@@ -82,7 +82,8 @@ def test_staff_previews_unpublished_posts_with_banner_noindex_and_no_cache(desk_
     page = response.content.decode()
     assert BANNER in page and "プレビュー" in page and "読者にはまだ表示されません" in page
     assert {"draft": "下書き", "review": "レビュー待ち", "scheduled": "予約公開"}[state] in page
-    assert NOINDEX in page and "<h1>未公開の記事</h1>" in page
+    # The title as its heading, less its phrase marks (<wbr>: tests/test_phrases.py).
+    assert NOINDEX in page and "<h1>未公開の記事</h1>" in page.replace("<wbr>", "")
     assert_private(response)
 
 
@@ -144,7 +145,8 @@ def test_preview_neighbours_and_related_posts_stay_published_only(desk_client):
     assert response.status_code == 200
     assert response.context["previous_post"] is None and response.context["next_post"] is None
     assert [p.title for p in response.context["related_posts"]] == ["公開済み"]
-    assert "別の下書き" not in response.content.decode()
+    # Less the titles' phrase marks (<wbr>), which would hide a shown title from `not in`.
+    assert "別の下書き" not in response.content.decode().replace("<wbr>", "")
 
 
 def test_public_post_page_does_not_touch_the_session_for_readers(client):
@@ -191,7 +193,7 @@ def test_share_link_shows_a_draft_to_an_anonymous_reviewer(client):
     assert "共有プレビュー" in page and "このリンクの有効期限" in page and "下書き" in page
     expires = timezone.localtime(link.expires_at)
     assert f"{expires.year}年{expires.month}月{expires.day}日 {expires:%H:%M}" in page
-    assert "<h1>レビュー中の記事</h1>" in page and NOINDEX in page
+    assert "<h1>レビュー中の記事</h1>" in page.replace("<wbr>", "") and NOINDEX in page
     assert_private(response)
     assert response["Referrer-Policy"] == "no-referrer"
     assert '<meta name="referrer" content="no-referrer">' in page

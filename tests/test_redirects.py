@@ -33,11 +33,16 @@ def test_two_renames_both_redirect_to_the_newest_url_in_one_hop(client):
     assert client.get("/posts/c/").status_code == 200
 
 
+def _shown(response) -> str:
+    """The page less its titles' phrase marks (<wbr>: tests/test_phrases.py)."""
+    return response.content.decode().replace("<wbr>", "")
+
+
 def test_taking_a_slug_back_serves_it_without_a_loop(client):
     """a → b → a: /posts/a/ is the page again, /posts/b/ points at it, no Redirect to itself."""
     post = rename(rename(PostFactory(slug="a", title="戻る記事"), "b"), "a")
     response = client.get("/posts/a/")
-    assert response.status_code == 200 and "<h1>戻る記事</h1>" in response.content.decode()
+    assert response.status_code == 200 and "<h1>戻る記事</h1>" in _shown(response)
     assert_moved(client, "/posts/b/", post)
     assert not Redirect.objects.filter(old_path="/posts/a/").exists()
     for redirect in Redirect.objects.select_related("post"):
@@ -49,7 +54,7 @@ def test_another_post_taking_an_old_slug_gets_that_url(client):
     old = rename(PostFactory(slug="shared", title="元の記事"), "renamed")
     PostFactory(slug="shared", title="新しい記事")
     response = client.get("/posts/shared/")
-    assert response.status_code == 200 and "<h1>新しい記事</h1>" in response.content.decode()
+    assert response.status_code == 200 and "<h1>新しい記事</h1>" in _shown(response)
     assert client.get(old.get_absolute_url()).context["post"] == old
     assert not Redirect.objects.filter(old_path="/posts/shared/").exists()
 

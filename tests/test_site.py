@@ -25,7 +25,10 @@ def test_pages_answer_304_until_something_changes(client):
     post.title = "直したタイトル"
     post.save()
     again = client.get(url, headers={"if-none-match": first["ETag"]})
-    assert again.status_code == 200 and "直したタイトル" in again.content.decode()
+    # The title as shown, less its phrase marks (<wbr>: tests/test_phrases.py).
+    assert again.status_code == 200 and "直したタイトル" in again.content.decode().replace(
+        "<wbr>", ""
+    )
 
 
 def test_scheduled_post_going_live_invalidates_the_etag(client, time_machine):
@@ -36,7 +39,8 @@ def test_scheduled_post_going_live_invalidates_the_etag(client, time_machine):
     etag = client.get(url)["ETag"]
     time_machine.move_to(scheduled.published_at)
     response = client.get(url, headers={"if-none-match": etag})
-    assert response.status_code == 200 and "予約していた記事" in response.content.decode()
+    page = response.content.decode().replace("<wbr>", "")  # the title's phrase marks
+    assert response.status_code == 200 and "予約していた記事" in page
 
 
 def test_each_page_has_its_own_etag(client):

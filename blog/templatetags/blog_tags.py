@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from .. import fragments
+from ..content.phrases import WBR
 
 register = template.Library()
 
@@ -124,7 +125,9 @@ def post_title(post) -> str:
     # Read from the instance's own fields: a queryset that left title_html out (deferred)
     # gets the plain title rather than a query per post.
     marked = post.__dict__.get("title_html")
-    if marked:
+    # Only when made from this very title: a row whose title changed around save() (an
+    # update()) shows its new title, unmarked, rather than the old one.
+    if marked and marked.replace(WBR, "") == escape(post.title):
         # title_html holds only the title's escaped text and literal <wbr> tags
         # (blog/content/phrases.py title_html): no markup of the author's can reach it.
         return mark_safe(marked)  # noqa: S308
