@@ -3,8 +3,10 @@ the page's lang, og:locale and JSON-LD inLanguage."""
 
 import json
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from blog.content.language import (
@@ -187,3 +189,27 @@ def test_an_english_post_in_a_list_says_so(client):
     assert f'<h2 lang="en"><a href="{english.get_absolute_url()}">' in page
     assert '<p class="summary" lang="en">We met Taro Yamada' in page
     assert page.count('lang="en"') == 2
+
+
+@pytest.mark.django_db
+def test_derive_language_fills_posts_saved_before_the_field(client):
+    """manage.py derive_language gives NULL-language posts their language, marked title and
+    marked headings from what they store, leaves derived posts alone, and changes nothing run
+    again; the English one's page is then English."""
+    english = PostFactory(title="An interview about Rust", body="## Notes\n\n" + ENGLISH_BODY)
+    japanese = PostFactory(title="提携企業のインフラ事例", body="## 導入の背景\n\n本文です。\n")
+    kept = PostFactory(title="An English post", body=ENGLISH_BODY, language_override="ja")
+    expected = {p.pk: Post.objects.values("language", "title_html", "body_html").get(pk=p.pk)
+                for p in (english, japanese)}  # fmt: skip
+    plain = {"language": None, "title_html": None}
+    Post.objects.filter(pk__in=expected).update(**plain)
+    Post.objects.filter(pk=japanese.pk).update(body_html=japanese.body_html.replace("<wbr>", ""))
+    out = StringIO()
+    call_command("derive_language", stdout=out)
+    assert "2 件" in out.getvalue()
+    for pk, fields in expected.items():
+        assert Post.objects.values(*fields).get(pk=pk) == fields
+    assert Post.objects.get(pk=kept.pk).language == "ja"
+    call_command("derive_language", stdout=StringIO())
+    assert Post.objects.get(pk=japanese.pk).body_html == expected[japanese.pk]["body_html"]
+    assert _head(_page(client, english)) == ("en", "en_US", "en")

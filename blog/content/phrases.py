@@ -90,7 +90,9 @@ def mark_headings(body_html: str) -> str:
 
     def mark(match: re.Match) -> str:
         opening, _, inner, closing = match.groups()
-        if len(inner) > MAX_HEADING_CHARS or not _CJK.search(inner):
+        # A heading with a <wbr> was marked already (nh3 lets no author write one): marking
+        # stored HTML again (manage.py derive_language) changes nothing.
+        if len(inner) > MAX_HEADING_CHARS or WBR in inner or not _CJK.search(inner):
             return match.group(0)
         return opening + _mark_heading_text(inner) + closing
 
