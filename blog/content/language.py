@@ -8,18 +8,18 @@ sees (code and URLs left out: they are Latin whatever the prose is), a post whos
 ideographs make up at least JA_THRESHOLD is Japanese. Measured (tests/test_language.py keeps
 these cases), the share of CJK letters was:
 
-    text                                                         share  language
-    a Japanese post (sample content, 2025-09-10)                  0.90   ja
-    Japanese prose thick with English terms (Kubernetes, Pod…)    0.41   ja
+    text                                                          share  language
+    the three Japanese sample posts (content/sample/)             0.95-0.99  ja
+    Japanese prose thick with English terms (Kubernetes, Pod…)    0.33   ja
     a Japanese title of mostly Latin words (Rust, Tokio, async)   0.37   ja
-    an English title quoting a Japanese name (山田太郎)           0.16   en
-    an English post of a few paragraphs quoting 山田太郎 / 東京   0.02   en
-    an English post about Japanese terms (kaizen 改善, 改善活動)  0.06   en
+    an English title quoting a Japanese name (山田太郎)            0.14   en
+    an English paragraph quoting 山田太郎 and 東京                 0.05   en
+    an English paragraph about Japanese terms (改善, 改善活動)     0.05   en
+    the two English sample posts                                  0.00   en
 
-Japanese text with many English terms stays well above 0.3, English text quoting Japanese
-names well below 0.2 (a short English title alone, the worst case, at 0.16): 0.25 sits in
-the gap. A text with no letters at all (an empty draft, digits only) is Japanese, the site's
-language.
+Japanese text with many English terms stays above 0.3, English text quoting Japanese names
+below 0.15 (a short English title alone, the worst case): 0.25 sits in the gap. A text with
+no letters at all (an empty draft, digits only) is Japanese, the site's language.
 """
 
 import html
