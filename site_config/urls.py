@@ -1,12 +1,14 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps_views
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView, TemplateView
 
+from blog.images.serving import serve_media
 from blog.pagecache import public_page
 from blog.sitemaps import section as sitemap_section
 from blog.sitemaps import sitemaps
@@ -49,5 +51,13 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, renditions and cards, served by the app too when no nginx is in front (which
+# serves /media/ itself, docs/nginx.conf), with far-future headers for hashed names.
+urlpatterns.insert(
+    0,
+    re_path(
+        rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+        serve_media,
+        name="media",
+    ),
+)

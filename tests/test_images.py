@@ -321,3 +321,37 @@ def test_list_thumbnails_add_no_query(client, media, db):
     for _ in range(9):
         PostFactory(cover=image)
     assert count() == one
+
+
+def test_media_are_served_with_cache_headers(client, media, db):
+    """The app serves media itself: a rendition cached for a year as immutable, an original for
+    a shorter time, neither through the page cache."""
+    image, _ = store_upload(upload(picture_bytes(size=(700, 400))), alt="配信")
+    rendition = client.get(rendition_url(best_rendition(image, 640)))
+    assert rendition.status_code == 200 and rendition["Content-Type"] == "image/webp"
+    control = rendition["Cache-Control"]
+    assert "max-age=31536000" in control and "immutable" in control and "public" in control
+    original = client.get(image.file.url)
+    assert original.status_code == 200
+    assert "immutable" not in original["Cache-Control"]
+    assert "max-age=86400" in original["Cache-Control"]
+    assert "X-Page-Cache" not in original and "X-Cache" not in original
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../manage.py",
+        "/media/%2e%2e/manage.py",
+        "/media//etc/passwd",
+        "/media/x/../../pyproject.toml",
+    ],
+)
+def test_media_paths_cannot_leave_media_root(client, media, db, path):
+    """A path that climbs out of MEDIA_ROOT is a 404, never a file from elsewhere."""
+    (media / "x").mkdir(parents=True)
+    for name in ("manage.py", "pyproject.toml"):  # files beside MEDIA_ROOT, to be reached
+        (media.parent / name).write_text("secret")
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"secret" not in response.content
