@@ -32,6 +32,9 @@ WRITER_PERMISSIONS = [
     "add_postcategory", "change_postcategory", "delete_postcategory", "view_postcategory",
     # Pick authors, categories and tags; not manage them.
     "view_author", "view_category", "view_tag",
+    # Images: upload (the library, or dropped onto a post's body) and pick a cover; not edit
+    # or delete the ones other people's posts show.
+    "add_image", "view_image",
 ]  # fmt: skip
 # Not editorial: the search documents are derived from posts on every save, never edited, so
 # no role is given rights on them (whenever the groups are made, the lists come out the same).

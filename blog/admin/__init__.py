@@ -4,4 +4,4 @@ Django's admin autodiscovery imports this package; importing the rooms registers
 ModelAdmins on admin.site.
 """
 
-from . import imports, posts, previews, taxonomy  # noqa: F401  (each registers its ModelAdmins)
+from . import images, imports, posts, previews, taxonomy  # noqa: F401  (each registers its ModelAdmins)

@@ -31,6 +31,7 @@ from .editor import MarkdownPreviewAdminMixin
 from .forms import PostAdminForm
 from .health import HealthAdminMixin
 from .history import HistoryAdminMixin
+from .images import ImageUploadAdminMixin
 from .previews import PreviewLinkAdminMixin, PreviewLinkInline
 from .stale import save_each, stale_skip_message
 
@@ -174,6 +175,7 @@ class SearchPaginator(Paginator):
 
 @admin.register(Post)
 class PostAdmin(
+    ImageUploadAdminMixin,
     HealthAdminMixin,
     PreviewLinkAdminMixin,
     MarkdownPreviewAdminMixin,
@@ -236,9 +238,13 @@ class PostAdmin(
         ),
     ]
 
+    # The cover is picked from the image library by its alt text, caption or credit.
+    autocomplete_fields = ["cover"]
+
     class Media:
-        css = {"all": ["blog/admin/post.css"]}
-        js = ["blog/admin/health.js"]
+        css = {"all": ["blog/admin/post.css", "blog/admin/images.css"]}
+        # images.js: images dropped or pasted onto the body are uploaded and inserted.
+        js = ["blog/admin/health.js", "blog/admin/images.js"]
 
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.
