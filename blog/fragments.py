@@ -134,7 +134,17 @@ def post_neighbours(previous_post, next_post, related_posts) -> SafeString:
     by what it shows of them, so it is shared until one of them changes."""
 
     def shown(post):
-        return post and (post.pk, post.slug, post.title, post.title_html, post.published_at)
+        if not post:
+            return post
+        # The related posts' thumbnails show the cover read with them (never a query here:
+        # prev/next have only its id) and, without one, the primary category's name.
+        cover = post._state.fields_cache.get("cover")
+        names = post.__dict__.get("_names")
+        picture = cover and (cover.file.name, cover.alt, cover.width, cover.height)
+        return (
+            (post.pk, post.slug, post.title, post.title_html, post.published_at, post.cover_id),
+            (picture, cover and cover.renditions, names and names.digest),
+        )
 
     context = {
         "previous_post": previous_post,

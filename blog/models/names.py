@@ -30,6 +30,7 @@ _PARTS = (
     ("tags", TaggedPost, "content_object", "tag", Tag, ("id", "name", "slug", None, None, None, None)),
 )  # fmt: skip
 KINDS = tuple(part[0] for part in _PARTS)
+NAME_COLUMNS = len(_PARTS[0][5])  # the length of a row of Names.rows
 
 
 class Names:
