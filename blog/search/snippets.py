@@ -14,6 +14,7 @@ Latin terms match whole words, as the index does (terms.word_forms): "AI" marks 
 import functools
 import re
 import unicodedata
+from itertools import chain, repeat
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,71 +30,58 @@ _SENTENCE_END = re.compile(r"[。！？!?]|\.\s")
 # Where a sanitised body's HTML may be cut: between blocks (Markdown writes one a line).
 _BLOCK_BREAK = "\n"
 
-# The code points worth looking at: every block but the big ones NFKC leaves alone (CJK
-# ideographs, hangul syllables) and the unassigned planes.
-_RANGES = (
-    (0, 0x3400), (0xA000, 0xAC00), (0xD7A4, 0xD800), (0xE000, 0x10000),
-    (0x1D400, 0x1D800), (0x1F100, 0x1F300), (0x2F800, 0x2FA20),
-)  # fmt: skip
-_JAMO = ((0x1100, 0x1200), (0x3130, 0x3190), (0xFFA0, 0xFFDD))  # compose with neighbours
+# Characters that combine with the one before them under NFKC: combining marks, the voicing
+# marks (half-width ﾞﾟ among them) and hangul vowel and final jamo.
+_JOINERS = frozenset("\u3099\u309a\uff9e\uff9f")
+_JAMO = ((0x1160, 0x1200), (0xD7B0, 0xD800))
+# Text is folded a piece at a time, so no long body is folded whole: a paragraph, or a stretch
+# of one of at most 320 characters ending at a sentence end or a space if one is near.
+_PIECE = re.compile(r"[^\n]{1,240}(?:[^\n]{0,80}?(?:[。！？!?\s]|$)|[^\n]{0,80})")
 
 
 @functools.cache
-def _folding() -> tuple[dict, re.Pattern]:
-    """The one-to-one foldings as a str.translate table ("Ａ" → "a", "（" → "("), and a pattern
-    of the characters that fold to more or fewer characters or combine with their neighbours
-    ("…", "ﾞ", "ß", combining marks). Built once, on the first snippet (about 40 ms)."""
-    table, unstable = {}, []
-    for first, stop in _RANGES:
-        for point in range(first, stop):
-            char = chr(point)
-            folded = unicodedata.normalize("NFKC", char).casefold()
-            if (
-                len(folded) != 1
-                or unicodedata.combining(char)
-                or unicodedata.combining(folded)
-                or unicodedata.category(char) in ("Mn", "Mc", "Me")
-                or any(a <= point < b for a, b in _JAMO)
-            ):
-                unstable.append(point)
-            elif folded != char:
-                table[point] = folded
-    ranges, start = [], None
-    for i, point in enumerate(unstable):
-        if start is None:
-            start = point
-        if i + 1 == len(unstable) or unstable[i + 1] != point + 1:
-            ranges.append(
-                re.escape(chr(start)) + ("-" + re.escape(chr(point)) if point > start else "")
-            )
-            start = None
-    cls = "".join(ranges)
-    # An unstable run with the character before it: a mark composes with its base.
-    return table, re.compile(f"[^{cls}]?[{cls}]+")
+def _joins(char: str) -> bool:
+    point = ord(char)
+    return (
+        char in _JOINERS
+        or unicodedata.combining(char) != 0
+        or unicodedata.category(char) in ("Mn", "Mc", "Me")
+        or any(a <= point < b for a, b in _JAMO)
+    )
+
+
+def _fold_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    return _fold_text(char)
 
 
 def fold(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     """The text folded as the index folds it, and for each folded character the start and the
-    end of the original characters it came from (None, None: the same offsets)."""
-    table, unstable = _folding()
-    groups = list(unstable.finditer(text))
-    if not groups:  # the usual case: every change is one character for one
-        return text.translate(table), None, None
-    pieces, starts, ends, cursor = [], [], [], 0
-    for group in groups:
-        first, stop = group.span()
-        if first > cursor:
-            pieces.append(text[cursor:first].translate(table))
-            starts.extend(range(cursor, first))
-            ends.extend(range(cursor + 1, first + 1))
-        folded = unicodedata.normalize("NFKC", group.group()).casefold()
-        pieces.append(folded)
-        starts.extend([first] * len(folded))  # the group's characters map to all of it
-        ends.extend([stop] * len(folded))
-        cursor = stop
-    pieces.append(text[cursor:].translate(table))
-    starts.extend(range(cursor, len(text)))
-    ends.extend(range(cursor + 1, len(text) + 1))
+    end of the original characters it came from (None, None: the same offsets). Each
+    character with the marks that follow it is folded alone: that is NFKC but for the rare
+    sequences it composes across characters (hangul from jamo)."""
+    folded = _fold_text(text)
+    if len(folded) == len(text) and unicodedata.is_normalized("NFKC", text):
+        return folded, None, None  # only case folding, and one character for one
+    chars = list(map(_fold_char, text))  # a loop in C, each character's folding cached
+    if "".join(chars) == folded:  # nothing composed across characters: "（" → "(", "…" → "..."
+        lengths, points = list(map(len, chars)), range(len(text) + 1)
+        starts = list(chain.from_iterable(map(repeat, points, lengths)))
+        return folded, starts, list(chain.from_iterable(map(repeat, points[1:], lengths)))
+    pieces, starts, ends = [], [], []
+    first = 0
+    for index in range(1, len(text) + 1):  # marks that compose with what they follow ("ｶﾞ")
+        if index < len(text) and _joins(text[index]):
+            continue
+        piece = _fold_text(text[first:index])
+        pieces.append(piece)
+        starts.extend([first] * len(piece))
+        ends.extend([index] * len(piece))
+        first = index
     return "".join(pieces), starts, ends
 
 
@@ -129,6 +117,30 @@ def matches(text: str, pattern: re.Pattern) -> list[tuple[int, int]]:
     if starts is None:
         return found
     return [(starts[first], ends[stop - 1]) for first, stop in found]
+
+
+def _pieces(body: str):
+    """(start, end) of the body's pieces, in order."""
+    for piece in _PIECE.finditer(body):
+        yield piece.span()
+
+
+def _first_match(body: str, pattern: re.Pattern, skip: int):
+    """Where the first piece with a match at or after `skip` (or, if none, any match) ends, and its
+    spans in body offsets. Pieces are folded in C until one has a match; only that one is
+    mapped back character by character."""
+    fallback = None
+    for first, stop in _pieces(body):
+        if stop <= skip and fallback is not None:
+            continue
+        if not pattern.search(_fold_text(body[first:stop])):
+            continue
+        spans = [(a + first, b + first) for a, b in matches(body[first:stop], pattern)]
+        if any(a >= skip for a, _ in spans):
+            return stop, spans
+        if fallback is None and spans:
+            fallback = (stop, spans)
+    return fallback
 
 
 def mark(text: str, spans: list[tuple[int, int]], begin: int = 0, end: int | None = None) -> str:
@@ -185,17 +197,23 @@ def snippet(
     pattern = match_pattern(terms)
     if pattern is None:
         return mark_safe(escape(summary))  # noqa: S308 (escaped)
-    spans = matches(body, pattern)
     skip = _summary_end(body, summary) if from_body else 0
-    chosen = next((span for span in spans if span[0] >= skip), spans[0] if spans else None)
-    if chosen is None:
+    found = _first_match(body, pattern, skip)
+    if found is None:
         return mark_safe(mark(summary, matches(summary, pattern)))  # noqa: S308 (mark escapes)
-    first, stop = chosen
-    begin = max(0, first - radius)
+    piece_end, spans = found
+    first, stop = next((span for span in spans if span[0] >= skip), spans[0])
     paragraph = body.rfind("\n", 0, first) + 1
+    begin = max(first - radius, paragraph)
     sentence = max((m.end() for m in _SENTENCE_END.finditer(body, begin, first)), default=-1)
-    begin = max(begin, paragraph, sentence)  # start a sentence or a paragraph, if one is near
+    begin = max(begin, sentence)  # start a sentence or a paragraph, if one is near
     end = min(len(body), max(begin + 2 * radius, stop))
+    for more_start, more_end in _pieces(body[piece_end:end]):  # the passage runs on: its marks
+        more = body[piece_end + more_start : piece_end + more_end]
+        spans += [
+            (a + piece_end + more_start, b + piece_end + more_start)
+            for a, b in matches(more, pattern)
+        ]
     lead = "" if begin in (paragraph, sentence) else "…"
     tail = "…" if body[end:].strip() else ""
     return mark_safe(lead + mark(body, spans, begin, end) + tail)  # noqa: S308 (mark escapes)
