@@ -55,6 +55,7 @@ def test_snippet_shows_the_text_as_written_with_the_mark_in_place():
 @pytest.mark.parametrize(
     "text",
     [
+        "…（LLM）ＡＩ㈱とai",
         "ｶﾞｰﾄﾞ…ＡＩ（LLM）とAI",
         "Straße ＡＩ ﬁle が\u3099 ㍿ AI",
         "e\u0301cole ＡＩ 한\u1100\u1161글 AI",
@@ -157,6 +158,15 @@ def test_a_long_post_is_read_only_up_to_its_passage(client, monkeypatch):
     )
     assert "<mark>AI</mark>" in _snippet(client, "AI")
     assert read and max(read) < len(post.body_html) / 4
+
+
+def test_a_match_deep_in_one_long_paragraph_is_found_and_shown_in_context():
+    """A paragraph far longer than a snippet is folded in pieces: a match late in it is marked,
+    with the words before it, and the passage is cut with ellipses."""
+    body = "前置き（注）の文です、" * 150 + "ここでＡＩが登場する" + "後の文、" * 50
+    html = str(snippet(body, parse_query("AI")))
+    assert "ここで<mark>ＡＩ</mark>が登場する" in html
+    assert html.startswith("…") and html.endswith("…") and len(html) < 200
 
 
 @pytest.mark.django_db
