@@ -433,3 +433,20 @@ def test_post_form_body_carries_the_upload_url(staff_client, db):
     page = staff_client.get(reverse("admin:blog_post_add")).content.decode()
     assert f'data-image-upload-url="{reverse("admin:blog_image_upload")}"' in page
     assert "blog/admin/images.js" in page
+
+
+def test_sample_import_gives_posts_their_front_matter_covers(media, db):
+    """Importing the sample site makes the posts whose front matter names an `image:` show it
+    as their cover (with its alt text), from the library; the others keep none."""
+    from django.core.management import call_command
+
+    sample = Path(__file__).resolve().parent.parent / "content/sample/_posts"
+    call_command("import_jekyll", str(sample), stdout=io.StringIO())
+    named = [p for p in Post.objects.all() if isinstance(p.front_matter.get("image"), dict)]
+    assert named
+    for post in named:
+        assert post.cover is not None, post.slug
+        assert post.cover.alt == post.front_matter["image"]["alt"]
+        assert card_rendition(post.cover)
+    assert Post.objects.filter(cover=None).count() == Post.objects.count() - len(named)
+    assert Image.objects.count() == len(named)

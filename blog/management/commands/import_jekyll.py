@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.content.health import Severity
+from blog.images.jekyll import attach_covers
 from blog.jekyll.importer import HELD_WARNING, OUTCOMES, ImportReport, find_files, import_found
 from blog.models import Post
 from blog.progress import Progress
@@ -65,6 +66,11 @@ class Command(BaseCommand):
                 len(report.results), {outcome: report.count(outcome) for outcome in OUTCOMES}
             )
         self.progress.finish()
+        if not dry_run:
+            # Covers named by `image:` front matter, from the site's own files (blog/images).
+            imported = [r.slug for r in report.results if r.outcome in ("created", "updated")]
+            for line in attach_covers(imported):
+                self.stdout.write(line)
         prefix = "Dry run, nothing written: " if dry_run else ""
         self.stdout.write(f"{prefix}{report.summary}")
         self._write_health(report)
