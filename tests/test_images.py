@@ -450,3 +450,19 @@ def test_sample_import_gives_posts_their_front_matter_covers(media, db):
         assert card_rendition(post.cover)
     assert Post.objects.filter(cover=None).count() == Post.objects.count() - len(named)
     assert Image.objects.count() == len(named)
+
+
+def test_deleting_an_image_marks_its_cover_posts_changed(staff_client, media):
+    """Deleting an image in the admin leaves its posts without a cover and marks them changed
+    (Django's SET_NULL alone would leave cached pages showing it)."""
+    from django.urls import reverse
+
+    image, _ = store_upload(upload(picture_bytes(size=(300, 200))), alt="消す画像")
+    post = PostFactory(cover=image)
+    before = Post.objects.get(pk=post.pk).updated_at
+    response = staff_client.post(
+        reverse("admin:blog_image_delete", args=[image.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302 and not Image.objects.exists()
+    after = Post.objects.get(pk=post.pk)
+    assert after.cover_id is None and after.updated_at > before

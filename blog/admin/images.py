@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
@@ -27,7 +28,7 @@ from ..images.library import (
     refresh_pages,
     store_upload,
 )
-from ..models import Image
+from ..models import Image, Post
 
 UPLOAD_URL_NAME = "blog_image_upload"
 _SHOWN_FIELDS = ("alt", "caption", "credit")
@@ -132,6 +133,17 @@ class ImageAdmin(admin.ModelAdmin):
         obj.save()
         if change and any(name in form.changed_data for name in _SHOWN_FIELDS):
             refresh_pages(obj)
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Image.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Django's SET_NULL writes the covers without PostQuerySet.update(): the posts that
+        # lose their cover are marked changed here, which also moves the site's stamp.
+        covered = list(Post.objects.filter(cover__in=queryset).values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        if covered:
+            Post.objects.filter(pk__in=covered).update(updated_at=timezone.now())
 
     def get_urls(self):
         # admin_view: staff login, CSRF check, never_cache. Before the catch-all object URLs.
