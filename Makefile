@@ -9,7 +9,7 @@ SAMPLE := content/sample
 # CONTENT=path/to/_posts imports your own Jekyll posts instead of the sample.
 CONTENT ?=
 
-.PHONY: help install run serve test lint format lock messages bench bench-search soak clean
+.PHONY: help install run serve test lint format lock messages bench bench-search soak validate clean
 .DEFAULT_GOAL := help
 
 help:
@@ -23,6 +23,7 @@ help:
 	@echo "make bench N=100000 DATABASE_URL=postgres://...   the full run (table printed, var/bench.json written)"
 	@echo "make bench-search         search p50/p95 on a generated corpus, SQLite and PostgreSQL (N=10000)"
 	@echo "make soak                 60 s of mixed traffic at 64 connections + an editor saving every second (PostgreSQL, wrk)"
+	@echo "make validate             the sample site (debug off) through the Nu HTML checker, Lighthouse 12, axe-core and the feed rules"
 	@echo "make lock                 pin every dependency (with hashes) in requirements.lock from pyproject.toml"
 
 # The exact versions (and their hashes) come from requirements.lock; pyproject.toml keeps the
@@ -78,6 +79,10 @@ bench-search: install
 
 soak: install
 	scripts/soak
+
+# Needs Java, Node 18.16+ and Chromium; the checkers come from validate/package-lock.json.
+validate: install
+	scripts/validate
 
 lock: install
 	$(BIN)/python -m pip install --quiet "pip-tools>=7.4,<8"

@@ -145,7 +145,14 @@ def sanitize(html: str) -> str:
         link_rel=None,
         # The tables extension aligns columns with inline style; nothing else is allowed.
         filter_style_properties={"text-align"},
-        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        # Code blocks and tables scroll sideways on a phone (site.css): a scrolling box must
+        # take keyboard focus, or its hidden part cannot be reached without a pointer (WCAG
+        # 2.1.1; axe's scrollable-region-focusable).
+        set_tag_attribute_values={
+            "img": {"loading": "lazy", "decoding": "async"},
+            "pre": {"tabindex": "0"},
+            "table": {"tabindex": "0"},
+        },
         strip_comments=True,
     )
     return strip_invalid_characters(clean)

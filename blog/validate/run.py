@@ -52,7 +52,9 @@ def fetch_pages(pages, base, report) -> dict[str, bytes]:
         bodies[page.name] = body
         if page.kind == "home" and (following := site.next_page(body.decode())):
             path = urlparse(urljoin(base + page.path, following))
-            pages.append(site.Page("page 2", "page 2", f"{path.path}?{path.query}", lighthouse=True))
+            pages.append(
+                site.Page("page 2", "page 2", f"{path.path}?{path.query}", lighthouse=True)
+            )
     return bodies
 
 
@@ -143,7 +145,9 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="editorial-validate-"))
     try:
         env = site.site_env(tmp)
-        log(f"the site in {tmp}: migrate, import {site.SAMPLE.relative_to(site.ROOT)}, collectstatic")
+        log(
+            f"the site in {tmp}: migrate, import {site.SAMPLE.relative_to(site.ROOT)}, collectstatic"
+        )
         site.prepare(env, tmp / "manage.log")
         site.setup_django(env)
         pages = site.find_pages()
