@@ -170,6 +170,15 @@ def test_a_match_deep_in_one_long_paragraph_is_found_and_shown_in_context():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("filler", ["前置き…", "ｶﾞｰﾄﾞ", "㈱"])
+def test_a_late_match_is_found_after_text_nfkc_lengthens_or_shortens(client, filler):
+    """The stored text says roughly where the match is; hundreds of "…" (three characters
+    folded), half-width voiced kana (one) or ㈱ (three) before it do not lose it."""
+    PostFactory(title="題", excerpt="", body=f"{filler * 400}\n\n最後にＡＩの話。")
+    assert "最後に<mark>ＡＩ</mark>の話。" in _snippet(client, "AI")
+
+
+@pytest.mark.django_db
 def test_the_search_page_has_one_search_box(client):
     """The search page shows its own labelled form and not the header's; other pages keep it."""
     page = client.get(reverse("blog:search"), {"q": "検索"}).content.decode()

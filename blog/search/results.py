@@ -257,7 +257,8 @@ class SearchResults:
         located = re.compile(pattern.pattern, re.IGNORECASE)
         skip = start + (len(post.summary) if from_body else 0)
         found = located.search(stored, skip) or located.search(stored, start)
-        body = ""
+        body, near = "", 0
         if found:  # NFKC moves offsets a little ("…" is "..."): read on past the passage
-            body = body_text(post.body_html, found.start() - start + 4 * SNIPPET_RADIUS)
-        return snippet(body, self.terms, summary=post.summary, from_body=from_body)
+            near = found.start() - start
+            body = body_text(post.body_html, near + 4 * SNIPPET_RADIUS)
+        return snippet(body, self.terms, summary=post.summary, from_body=from_body, near=near)
