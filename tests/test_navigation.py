@@ -371,3 +371,26 @@ def test_category_page_lists_sub_categories_with_counts_and_hides_unpublished_on
     assert f'<a href="{busy.get_absolute_url()}">機械学習</a> <span class="count">2件</span>' in nav
     assert f'<a href="{empty_parent.get_absolute_url()}">インフラ</a></li>' in nav
     assert client.get(drafts.get_absolute_url()).status_code == 404
+
+
+def test_related_posts_show_their_covers_in_the_same_query(client):
+    """A related post with a cover shows it as its thumbnail, and covers on every related post
+    cost no query more than none (the cover is read with the post)."""
+    from blog.models import Image
+
+    category = CategoryFactory(name="クラウド")
+    post = PostFactory(categories=[category], tags=["AI"])
+    others = PostFactory.create_batch(3, categories=[category], tags=["AI"])
+    without = miss_queries(client, post.get_absolute_url())
+    for i, other in enumerate(others):
+        other.cover = Image.objects.create(
+            file=f"images/2026/01/cover-{i}.jpg", alt=f"表紙{i}", width=640, height=480
+        )
+        other.save()
+    assert miss_queries(client, post.get_absolute_url()) == without
+    html = page(client, post.get_absolute_url())
+    related = html[html.index('<section class="related"') :]
+    for i in range(3):
+        assert re.search(
+            rf'<img src="/media/images/2026/01/cover-{i}.jpg"[^>]*alt="表紙{i}"', related
+        )
