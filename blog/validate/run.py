@@ -136,6 +136,9 @@ def check(pages, base, tmp, args) -> Report:
     # Lighthouse will not score a page whose status is not 2xx ("unable to reliably load"):
     # the 404 page is checked by the Nu checker and axe only.
     report.skipped += [f"{name} (not run: --skip)" for name in args.skip]
+    if not any(page.kind == "page 2" for page in pages):
+        report.skipped.append("page 2: none (the sample's lists fit on one page)")
+    report.skipped.append("Lighthouse on the 404 page: it scores no page whose status is not 2xx")
     return report
 
 
