@@ -4,6 +4,8 @@ SEO description), brought in through import files and through the admin, and che
 page, feed, sitemap and admin screen that shows them, parsed as a browser and a feed reader
 would, and in Chromium."""
 
+import json
+import re
 from xml.etree import ElementTree
 
 import feedparser
@@ -146,7 +148,12 @@ def test_sitemaps_and_json_ld_survive_hostile_names(hostile_site):
         ElementTree.fromstring(client.get(loc.text.removeprefix("http://testserver")).content)
     for post in hostile_site[:40]:
         page = assert_inert(client, post.get_absolute_url())
-        assert page.count('<script type="application/ld+json">') == 1
+        blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+        # The article and its breadcrumbs, each naming the title exactly as written.
+        data = {item["@type"]: item for item in map(json.loads, blocks)}
+        assert sorted(data) == ["BlogPosting", "BreadcrumbList"], sorted(data)
+        assert data["BlogPosting"]["headline"] == post.title
+        assert data["BreadcrumbList"]["itemListElement"][-1]["name"] == post.title
 
 
 def test_admin_screens_showing_hostile_posts_are_inert(hostile_site, django_user_model):
