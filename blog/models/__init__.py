@@ -1,7 +1,8 @@
 """The content model. Each room holds one subject; everything is importable from blog.models.
 
 - taxonomy.py: Author, Category (a tree), Tag (case-insensitive) and the post-tag link;
-- posts.py: Post, PostQuerySet (published() is the one visibility rule), the ordered links;
+- posts.py: Post and its save (the version check, what it derives);
+- querysets.py: PostQuerySet (published() is the one visibility rule) and PostStatus;
 - previews.py: PreviewLink (share links);
 - redirects.py: Redirect (old URLs of posts);
 - search.py: PostSearchDocument (the engine is blog/search/);
@@ -35,8 +36,6 @@ from .posts import (
     Post,
     PostAuthor,
     PostCategory,
-    PostQuerySet,
-    modified_at_expression,
 )
 from .previews import (
     PREVIEW_LINK_DAYS,
@@ -45,6 +44,7 @@ from .previews import (
     new_preview_token,
     preview_link_expiry,
 )
+from .querysets import PostQuerySet, modified_at_expression
 from .redirects import Redirect
 from .search import PostSearchDocument
 from .stamp import SiteStamp, site_changed

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from ..paths import slug_paths
 from .links import PostAuthor, PostCategory
-from .posts import Post, modified_at_expression
+from .posts import Post
+from .querysets import modified_at_expression
 from .taxonomy import Author, Category, Tag, TaggedPost
 
 SITE_COUNT_ID = 1
