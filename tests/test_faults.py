@@ -231,7 +231,8 @@ def test_a_kept_connection_the_database_dropped_is_replaced_on_the_next_page(cli
     # the kept connection is checked no further than its age and errors.
     close_old_connections()
     response = client.get("/")
-    assert response.status_code == 200 and "接続の記事" in response.content.decode()
+    page = response.content.decode().replace("<wbr>", "")  # the title's phrase marks
+    assert response.status_code == 200 and "接続の記事" in page
     assert connection.connection.info.backend_pid != pid
 
 
