@@ -50,3 +50,18 @@ def new_page(browser, viewport=None):
     page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
     page.on("pageerror", lambda error: page.errors.append(str(error)))
     return page
+
+
+def publish_from_the_form(page) -> None:
+    """In an open post change form: status 公開, published a minute ago, saved (the page
+    reloads)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.localtime() - timedelta(minutes=1)
+    page.select_option("#id_status", "published")
+    page.fill("#id_published_at_0", now.strftime("%Y-%m-%d"))
+    page.fill("#id_published_at_1", now.strftime("%H:%M:%S"))
+    with page.expect_navigation():
+        page.click("input[name=_save]")

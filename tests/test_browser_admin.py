@@ -1,13 +1,10 @@
 """An editor's day in a real browser: find the generated-draft defects, clean them, publish."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from blog.models import Post
 
-from .browser import new_page
+from .browser import new_page, publish_from_the_form
 from .factories import PostFactory
 from .jekyll_files import SAMPLE
 
@@ -45,12 +42,7 @@ def test_editor_cleans_up_and_publishes_a_generated_draft(
     post.refresh_from_db()
     assert "---END---" not in post.body and post.health != Post.Health.ERROR
 
-    now = timezone.localtime() - timedelta(minutes=1)
-    page.select_option("#id_status", "published")
-    page.fill("#id_published_at_0", now.strftime("%Y-%m-%d"))
-    page.fill("#id_published_at_1", now.strftime("%H:%M:%S"))
-    with page.expect_navigation():
-        page.click("input[name=_save]")
+    publish_from_the_form(page)
     post.refresh_from_db()
     assert post.is_published
 

@@ -4,15 +4,13 @@ through the image library's own form."""
 
 import base64
 import io
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from PIL import Image as Picture
 
 from blog.models import Image, Post
 
-from .browser import new_page
+from .browser import new_page, publish_from_the_form
 from .factories import PostFactory
 
 BEFORE, AFTER = "前の段落です。", "後の段落です。"
@@ -96,12 +94,7 @@ def test_pasted_image_is_inserted_at_the_cursor_and_shown_as_a_picture(
     inserted = f"![青い画面の図]({stored.file.url})"
     assert text.index(BEFORE) < text.index(inserted) < text.index(AFTER)
 
-    now = timezone.localtime() - timedelta(minutes=1)
-    page.select_option("#id_status", "published")
-    page.fill("#id_published_at_0", now.strftime("%Y-%m-%d"))
-    page.fill("#id_published_at_1", now.strftime("%H:%M:%S"))
-    with page.expect_navigation():
-        page.click("input[name=_save]")
+    publish_from_the_form(page)
     post.refresh_from_db()
     assert post.is_published and inserted in post.body
 

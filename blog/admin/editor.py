@@ -37,7 +37,7 @@ class MarkdownPreviewAdminMixin(metaclass=forms.MediaDefiningClass):
     # so a ModelAdmin's own `class Media` (PostAdmin's post.css) still applies alongside it.
     class Media:
         css = {"all": ["blog/css/pygments.css"]}  # code colours, as on the public site
-        js = ["blog/admin/editor.js"]
+        js = ["blog/admin/csrf.js", "blog/admin/editor.js"]
 
     @property
     def markdown_preview_url_name(self) -> str:

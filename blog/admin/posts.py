@@ -244,7 +244,7 @@ class PostAdmin(
     class Media:
         css = {"all": ["blog/admin/post.css", "blog/admin/images.css"]}
         # images.js: images dropped or pasted onto the body are uploaded and inserted.
-        js = ["blog/admin/health.js", "blog/admin/images.js"]
+        js = ["blog/admin/csrf.js", "blog/admin/health.js", "blog/admin/images.js"]
 
     def get_queryset(self, request):
         # A writer's list, history, compare and revision pages see only what they may read.

@@ -23,15 +23,7 @@
     return null;
   }
 
-  function csrfToken(form) {
-    // The form's own token first: it is there even with CSRF_USE_SESSIONS or CSRF_COOKIE_HTTPONLY.
-    const input = form && form.querySelector('input[name="csrfmiddlewaretoken"]');
-    if (input && input.value) {
-      return input.value;
-    }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.blogAdminCsrfToken; // blog/admin/csrf.js, loaded first
 
   function countLine(data) {
     return (

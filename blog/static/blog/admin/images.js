@@ -5,14 +5,7 @@
 (function () {
   "use strict";
 
-  function csrfToken(form) {
-    const input = form && form.querySelector('input[name="csrfmiddlewaretoken"]');
-    if (input && input.value) {
-      return input.value;
-    }
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.blogAdminCsrfToken; // blog/admin/csrf.js, loaded first
 
   function imageFiles(list) {
     return Array.from(list || []).filter((file) => file.type.startsWith("image/"));
