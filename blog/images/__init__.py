@@ -7,7 +7,7 @@ for og:image and feeds. These helpers only read that list: no request ever resiz
 
 from django.core.files.storage import default_storage
 
-# The shapes other slices code against (docs in the contract): keep their signatures.
+# What pages (blog/images/html.py), feeds (blog/feeds/) and cards (cards.py) read of an image.
 __all__ = ["best_rendition", "card_rendition", "rendition_url", "renditions_of"]
 
 

@@ -201,12 +201,6 @@ def post_share_image(post) -> ShareImage | None:
     return None
 
 
-def post_card_url(post) -> str | None:
-    """The site-relative URL of the image to share for a post (the contract's interface)."""
-    image = post_share_image(post)
-    return image.url if image else None
-
-
 def site_share_image() -> ShareImage:
     name = settings.BLOG["SITE_NAME"]
     return ShareImage(site_card_url(), WIDTH, HEIGHT, name)
