@@ -112,7 +112,9 @@ def refresh_pages(image: Image) -> None:
     with transaction.atomic():
         Post.objects.filter(cover=image).update(updated_at=now)
         changed = []
-        for post in posts_showing(image).only("pk", "body"):
+        # Locked as Post.save() locks them: a save between this read and the write below
+        # would otherwise get the rendering of the text it replaced.
+        for post in posts_showing(image).select_for_update().only("pk", "body"):
             rendered = render_body(post.body)
             post.body_html, post.toc_html, post.updated_at = rendered.html, rendered.toc_html, now
             changed.append(post)
